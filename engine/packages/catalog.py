@@ -1,0 +1,140 @@
+"""A catalog of packages found in package directories, with the component registry.
+
+Several versions of one package may be present (built-in plus extra dirs); `get` returns the
+newest unless a version is asked for. Packages that fail to load are left out and their
+problems kept in `Catalog.problems`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from engine.packages.errors import PackageNotFound
+from engine.packages.jsonread import LoadMode
+from engine.packages.loader import load_package
+from engine.packages.model import ComponentDef, Package
+from engine.packages.problems import Problem
+from engine.packages.semver import Range, Version, is_version
+
+__all__ = ["Catalog"]
+
+
+def _version_key(version: str) -> Version:
+    return Version.parse(version) if is_version(version) else Version(0, 0, 0, ("invalid",))
+
+
+class Catalog:
+    def __init__(
+        self,
+        dirs: Iterable[Path] = (),
+        *,
+        mode: LoadMode = "strict",
+        packages: Iterable[Package] = (),
+    ) -> None:
+        self._packages: dict[str, dict[str, Package]] = {}
+        self.problems: dict[str, list[Problem]] = {}
+        self.mode: LoadMode = mode
+        for directory in dirs:
+            self.scan(Path(directory))
+        for package in packages:
+            self.add(package)
+
+    def scan(self, directory: Path) -> None:
+        if not directory.is_dir():
+            return
+        for child in sorted(directory.iterdir()):
+            if child.is_dir() and (child / "package.json").is_file():
+                self.load(child)
+
+    def load(self, path: Path) -> Package | None:
+        result = load_package(path, self.mode)
+        key = path.name
+        if result.package is not None:
+            key = result.package.id
+            self.add(result.package)
+        if result.problems:
+            self.problems.setdefault(key, []).extend(result.problems)
+        return result.package if result.ok or self.mode == "tolerant" else None
+
+    def add(self, package: Package) -> None:
+        self._packages.setdefault(package.id, {})[package.version] = package
+
+    def __contains__(self, package_id: object) -> bool:
+        return package_id in self._packages
+
+    def __len__(self) -> int:
+        return len(self._packages)
+
+    def ids(self) -> list[str]:
+        return sorted(self._packages)
+
+    def versions(self, package_id: str) -> list[str]:
+        return sorted(self._packages.get(package_id, {}), key=_version_key)
+
+    def get(self, package_id: str, version: str | None = None) -> Package:
+        versions = self._packages.get(package_id)
+        if not versions:
+            raise PackageNotFound(f"no package {package_id!r} in the catalog")
+        if version is None:
+            return versions[max(versions, key=_version_key)]
+        if version in versions:
+            return versions[version]
+        raise PackageNotFound(f"package {package_id!r} has no version {version!r}")
+
+    def find(self, package_id: str, version: str | None = None) -> Package | None:
+        try:
+            return self.get(package_id, version)
+        except PackageNotFound:
+            return None
+
+    def best(self, package_id: str, range_: str) -> Package | None:
+        """The newest version of a package that satisfies a semver range."""
+        versions = self._packages.get(package_id, {})
+        wanted = Range.parse(range_)
+        matching = [v for v in versions if is_version(v) and wanted.matches(v)]
+        return versions[max(matching, key=_version_key)] if matching else None
+
+    def all(self) -> list[Package]:
+        """The newest version of every package, sorted by id."""
+        return [self.get(pid) for pid in self.ids()]
+
+    def dependency_packages(self, package: Package) -> list[Package]:
+        deps = []
+        for dep_id, range_ in package.dependencies.items():
+            dep = self.best(dep_id, range_) if dep_id in self else None
+            if dep is not None:
+                deps.append(dep)
+        return deps
+
+    def lookup_in(self, package: Package, ref: str) -> tuple[Package, ComponentDef] | None:
+        """Resolve a component reference as the original data expects: in the package by id,
+        then by name; a ``dep.Name`` form in that package; then in its dependencies."""
+        own = package.component(ref)
+        if own is not None:
+            return package, own
+        head, _, tail = ref.partition(".")
+        if tail:
+            target = package if head == package.id else None
+            if target is None and head in package.dependencies and head in self:
+                target = self.best(head, package.dependencies[head])
+            if target is not None:
+                found = target.component(tail)
+                if found is not None:
+                    return target, found
+        for dep in self.dependency_packages(package):
+            found = dep.component(ref)
+            if found is not None:
+                return dep, found
+        return None
+
+    def resolve(
+        self, package_id: str, ref: str, version: str | None = None
+    ) -> tuple[str, dict[str, Any]] | None:
+        """(owning package id, component definition) for a reference made inside a package."""
+        package = self.find(package_id, version)
+        if package is None:
+            return None
+        found = self.lookup_in(package, ref)
+        return (found[0].id, found[1].definition) if found else None
