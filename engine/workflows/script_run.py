@@ -1,0 +1,62 @@
+"""ScriptRun: one package script (an action, an init or a cron tick) as one durable run.
+
+The workflow calls the `run_script` activity, which runs the script in the sandbox pool on the
+worker. A script error is a business failure: the activity raises a non-retryable
+`ApplicationError` of type `ScriptError`, so the run ends Failed in Temporal UI with the
+script's own message, file and line in the failure details.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+RUN_SCRIPT_ACTIVITY = "run_script"
+SCRIPT_ERROR = "ScriptError"
+# Time the activity may take beyond the script's own timeout (pool hand-off, host calls).
+ACTIVITY_GRACE_S = 10.0
+
+
+@dataclass
+class ScriptRunInput:
+    """One dataclass in, so new fields never break running histories."""
+
+    tenant_id: str
+    tenant_slug: str
+    package_id: str
+    script: str
+    input: Any = None
+    user_id: str | None = None
+    user_level: int = 0
+    kind: str = "action"
+    timeout_s: float = 5.0
+
+
+@dataclass
+class ScriptRunResult:
+    value: Any = None
+    logs: list[Any] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)
+    duration_ms: float = 0.0
+
+
+@workflow.defn(name="ScriptRun")
+class ScriptRun:
+    @workflow.run
+    async def run(self, params: ScriptRunInput) -> ScriptRunResult:
+        result: ScriptRunResult = await workflow.execute_activity(
+            RUN_SCRIPT_ACTIVITY,
+            params,
+            result_type=ScriptRunResult,
+            start_to_close_timeout=timedelta(seconds=params.timeout_s + ACTIVITY_GRACE_S),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(milliseconds=200),
+                maximum_attempts=3,
+                non_retryable_error_types=[SCRIPT_ERROR],
+            ),
+        )
+        return result

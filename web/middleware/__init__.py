@@ -1,0 +1,1 @@
+"""ASGI middleware of the web app, one concern per module."""
