@@ -1,0 +1,32 @@
+// The MetaBuilder client runtime: progressive enhancement for server-rendered pages.
+// Pages work without it (links navigate, forms submit); with it, data-mb-action elements
+// run actions in place, data-mb-nav links swap the main region, and errors become toasts.
+// Public API for package scripts: window.MetaBuilder (see `api` below).
+
+import { type ActionRequest, installActions, runAction } from "./actions";
+import { refreshMain } from "./fragments";
+import { navigate, installNavigation } from "./nav";
+import { followRun } from "./runs";
+import { installStyles, toast } from "./toast";
+
+const api = { runAction, refresh: refreshMain, navigate, toast, followRun, version: 1 } as const;
+
+export type MetaBuilderApi = typeof api;
+export type { ActionRequest };
+
+declare global {
+  interface Window {
+    MetaBuilder?: MetaBuilderApi;
+  }
+}
+
+function boot(): void {
+  if (window.MetaBuilder) return; // the script was included twice
+  window.MetaBuilder = api;
+  document.documentElement.classList.add("mb-js");
+  installStyles();
+  installActions(document);
+  installNavigation(document);
+}
+
+boot();

@@ -1,0 +1,79 @@
+// Navigation without full page loads: a click on a link marked data-mb-nav (or inside an
+// element marked data-mb-nav, e.g. a <nav>) fetches the target's main region, swaps it in
+// and pushes a history entry; Back and Forward swap the region back. Anything unusual (a
+// modifier key, another origin, target=_blank, download, a failed fetch) falls back to the
+// browser's own navigation, so links work the same without this script.
+
+import { mainRegion, swapMain } from "./fragments";
+import { getFragment } from "./http";
+
+interface NavState {
+  mb: true;
+}
+
+let inFlight: AbortController | null = null;
+
+export async function navigate(url: string, options: { replace?: boolean } = {}): Promise<void> {
+  const target = new URL(url, location.href);
+  inFlight?.abort();
+  const controller = new AbortController();
+  inFlight = controller;
+  try {
+    const fragment = await getFragment(target.href, controller.signal);
+    if (controller.signal.aborted) return;
+    const state: NavState = { mb: true };
+    const finalUrl = fragment.url + (new URL(fragment.url).hash ? "" : target.hash);
+    if (options.replace) history.replaceState(state, "", finalUrl);
+    else history.pushState(state, "", finalUrl);
+    swapMain(fragment);
+    afterSwap(target.hash);
+    document.dispatchEvent(new CustomEvent("mb:navigated", { detail: { url: finalUrl } }));
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") return;
+    location.assign(target.href);
+  } finally {
+    if (inFlight === controller) inFlight = null;
+  }
+}
+
+export function installNavigation(root: Document): void {
+  if (!history.state) history.replaceState({ mb: true } satisfies NavState, "", location.href);
+  root.addEventListener("click", onClick);
+  window.addEventListener("popstate", onPopState);
+}
+
+function onClick(event: MouseEvent): void {
+  if (event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+  if (!(link instanceof HTMLAnchorElement)) return;
+  const scope = link.closest<HTMLElement>("[data-mb-nav]");
+  if (!scope || scope.dataset.mbNav === "false" || !mainRegion()) return;
+  if ((link.target && link.target !== "_self") || link.hasAttribute("download")) return;
+  const url = new URL(link.href);
+  if (url.origin !== location.origin) return;
+  const samePage = url.pathname === location.pathname && url.search === location.search;
+  if (samePage && url.hash) return; // an in-page anchor: the browser scrolls
+  event.preventDefault();
+  void navigate(url.href);
+}
+
+function onPopState(event: PopStateEvent): void {
+  const state = event.state as Partial<NavState> | null;
+  if (!state?.mb) return; // a hash change inside the page
+  void navigate(location.href, { replace: true });
+}
+
+function afterSwap(hash: string): void {
+  const anchor = hash ? document.getElementById(decodeURIComponent(hash.slice(1))) : null;
+  if (anchor) {
+    anchor.scrollIntoView();
+    return;
+  }
+  window.scrollTo(0, 0);
+  const main = mainRegion();
+  if (main) {
+    if (!main.hasAttribute("tabindex")) main.setAttribute("tabindex", "-1");
+    main.focus({ preventScroll: true });
+  }
+}
