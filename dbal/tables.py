@@ -231,6 +231,7 @@ audit_log = Table(
     Column("entity_id", String(200), nullable=True),
     Column("operation", String(32), nullable=False),
     Column("changed_fields", JSONValue, nullable=True),
+    Column("entity_ids", JSONValue, nullable=True),  # bulk operations: every affected id
     Column("count", Integer, nullable=False, default=1),
 )
 
@@ -263,3 +264,5 @@ entity_schemas = Table(
     Column("schema_hash", String(64), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+from dbal.accounts import tables as _account_tables  # noqa: E402, F401  (registers them)
