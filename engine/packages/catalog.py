@@ -96,6 +96,17 @@ class Catalog:
         matching = [v for v in versions if is_version(v) and wanted.matches(v)]
         return versions[max(matching, key=_version_key)] if matching else None
 
+    def every_version(self) -> list[Package]:
+        return [p for pid in self.ids() for p in self._packages[pid].values()]
+
+    def extended(self, *packages: Package) -> Catalog:
+        """A copy of this catalog that also holds ``packages`` (e.g. one loaded from a path)."""
+        copy = Catalog(mode=self.mode, packages=self.every_version())
+        copy.problems = {k: list(v) for k, v in self.problems.items()}
+        for package in packages:
+            copy.add(package)
+        return copy
+
     def all(self) -> list[Package]:
         """The newest version of every package, sorted by id."""
         return [self.get(pid) for pid in self.ids()]

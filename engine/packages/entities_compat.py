@@ -22,7 +22,7 @@ _TYPES: dict[str, dict[str, Any]] = {
     "decimal": {"type": "number"},
     "boolean": {"type": "boolean"},
     "bool": {"type": "boolean"},
-    "json": {},
+    "json": {"type": ["object", "array", "string", "number", "boolean", "null"]},
     "object": {"type": "object"},
     "array": {"type": "array"},
     "datetime": {"type": "string", "format": "date-time"},
@@ -32,15 +32,48 @@ _TYPES: dict[str, dict[str, Any]] = {
 }
 
 
-def snake(name: str) -> str:
-    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
-    return re.sub(r"[^a-z0-9_]", "_", s.lower())
+_LEVELS = {"public": 0, "user": 1, "moderator": 2, "admin": 3, "god": 4, "supergod": 5}
+_SYSTEM_ONLY = 6
+# tenancy and the system columns are the data layer's own; original descriptions of them drop
+_DROPPED_FIELDS = {"id", "tenantId", "tenant_id", "createdAt", "updatedAt"}
+_ROW_LEVEL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\$user\.id\s*$")
 
 
-def table_name(entity: str, package_id: str | None) -> str:
-    base = snake(entity)
-    return f"{package_id}_{base}" if package_id and not base.startswith(package_id) else base
+def _acl_rule(spec: Any) -> tuple[int, bool, str | None]:
+    """(minimum level for all rows, whether own rows are allowed, owner field)."""
+    levels: list[int] = []
+    own = False
+    owner = None
+    if isinstance(spec, dict):
+        roles = spec.get("role") or spec.get("roles")
+        if isinstance(roles, list):
+            levels += [_LEVELS[r] for r in roles if r in _LEVELS]
+        for flag, value in spec.items():
+            if value is True and flag in _LEVELS:
+                levels.append(_LEVELS[flag])
+            if value is True and flag == "self":
+                own = True
+        row_level = spec.get("row_level")
+        if isinstance(row_level, str) and (m := _ROW_LEVEL.match(row_level)):
+            owner = m[1]
+    return (min(levels) if levels else _SYSTEM_ONLY), own, owner
+
+
+def convert_acl(acl: Any) -> tuple[dict[str, Any], str | None]:
+    """DBAL YAML acl (role lists or flags, `self` with a row_level) -> our x-acl and x-owner."""
+    out: dict[str, Any] = {}
+    owner: str | None = None
+    if not isinstance(acl, dict):
+        return out, None
+    for op in ("create", "read", "update", "delete"):
+        if op not in acl:
+            continue
+        level, own, field_name = _acl_rule(acl[op])
+        owner = owner or field_name
+        out[op] = {"level": level, "owner": 1} if own and field_name else level
+    if owner is None:
+        out = {op: (r["level"] if isinstance(r, dict) else r) for op, r in out.items()}
+    return out, owner
 
 
 def _field(spec: Any) -> tuple[dict[str, Any], bool, bool]:
@@ -68,7 +101,11 @@ def _field(spec: Any) -> tuple[dict[str, Any], bool, bool]:
         if src in spec:
             out[dst] = spec[src]
     if (spec.get("nullable") or spec.get("optional")) and "type" in out:
-        out["type"] = [out["type"], "null"]
+        declared = out["type"]
+        if isinstance(declared, list):
+            out["type"] = declared if "null" in declared else [*declared, "null"]
+        else:
+            out["type"] = [declared, "null"]
     for flag in ("primary", "generated", "index", "sensitive"):
         if spec.get(flag):
             out[f"x-{flag}"] = True
@@ -81,56 +118,63 @@ def _field(spec: Any) -> tuple[dict[str, Any], bool, bool]:
 def convert_entity(
     name: str,
     fields: dict[str, Any],
-    package_id: str | None,
     *,
     description: str | None = None,
     indexes: list[Any] | None = None,
     acl: Any = None,
-    primary_key: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """One original entity description as our entity document (`x-entity` names it)."""
     properties: dict[str, Any] = {}
     required: list[str] = []
     x_indexes: list[dict[str, Any]] = []
+    x_unique: list[list[str]] = []
     for fname, spec in fields.items():
+        if str(fname) in _DROPPED_FIELDS:
+            continue
         schema, is_required, unique = _field(spec)
         properties[str(fname)] = schema
         if is_required:
             required.append(str(fname))
         if unique:
-            x_indexes.append({"fields": [str(fname)], "unique": True})
-        if schema.get("x-primary") and primary_key is None:
-            primary_key = str(fname)
+            x_unique.append([str(fname)])
+        elif schema.get("x-index") and schema.get("type") not in ("object", "array", None):
+            x_indexes.append({"fields": [str(fname)]})
     for index in indexes or []:
         if isinstance(index, dict) and isinstance(index.get("fields"), list):
-            entry: dict[str, Any] = {"fields": [str(f) for f in index["fields"]]}
+            cols = [str(f) for f in index["fields"] if str(f) not in _DROPPED_FIELDS]
+            if not cols or any(c not in properties for c in cols):
+                continue
+            entry: dict[str, Any] = {"fields": cols}
+            if index.get("name"):
+                entry["name"] = re.sub(r"[^A-Za-z0-9_]", "_", str(index["name"]))[:40]
             if index.get("unique"):
                 entry["unique"] = True
-            if index.get("name"):
-                entry["name"] = str(index["name"])
             x_indexes.append(entry)
-    doc: dict[str, Any] = {
-        "title": re.sub(r"[^A-Za-z0-9]", "", name[:1].upper() + name[1:]),
-        "type": "object",
-        "properties": properties,
-    }
+    entity = re.sub(r"[^A-Za-z0-9_]", "", name) or "Entity"
+    doc: dict[str, Any] = {"x-entity": entity, "title": entity, "type": "object"}
     if description:
-        doc["description"] = description
+        doc["description"] = str(description)
+    doc["properties"] = properties
     if required:
         doc["required"] = required
-    doc["x-table"] = table_name(name, package_id)
-    if primary_key:
-        doc["x-primary-key"] = primary_key
     if x_indexes:
         doc["x-indexes"] = x_indexes
-    if isinstance(acl, dict):
-        doc["x-acl"] = acl
+    if x_unique:
+        doc["x-unique"] = x_unique
+    x_acl, owner = convert_acl(acl)
+    if owner is not None and owner in properties:
+        doc["x-owner"] = owner
+    elif owner is not None:
+        x_acl = {op: (r["level"] if isinstance(r, dict) else r) for op, r in x_acl.items()}
+    if x_acl:
+        doc["x-acl"] = x_acl
     if extra:
         doc.update(extra)
     return doc
 
 
-def from_schema_json(document: Any, package_id: str | None) -> list[dict[str, Any]]:
+def from_schema_json(document: Any) -> list[dict[str, Any]]:
     """``entities/schema.json``: ``{entities: [{name, version, primaryKey, fields: {...}}]}``."""
     out = []
     entities = document.get("entities") if isinstance(document, dict) else None
@@ -149,31 +193,35 @@ def from_schema_json(document: Any, package_id: str | None) -> list[dict[str, An
             convert_entity(
                 entity["name"],
                 fields,
-                package_id,
                 description=entity.get("description"),
                 indexes=entity.get("indexes"),
-                primary_key=entity.get("primaryKey")
-                if isinstance(entity.get("primaryKey"), str)
-                else None,
                 extra=extra,
             )
         )
     return out
 
 
-def from_dbal_yaml(document: Any, package_id: str | None) -> dict[str, Any] | None:
-    """One DBAL entity YAML document: ``{entity, version, package?, fields, indexes, acl}``."""
-    if not isinstance(document, dict) or not isinstance(document.get("entity"), str):
+def from_dbal_yaml(document: Any) -> dict[str, Any] | None:
+    """One DBAL entity YAML document: ``{entity, version, package?, fields, indexes, acl}``,
+    or the HEAD layout ``{name, displayName, tenantId, fields, ...}``."""
+    if not isinstance(document, dict) or not isinstance(document.get("fields"), dict):
         return None
-    fields: dict[str, Any] = document["fields"] if isinstance(document.get("fields"), dict) else {}
+    name = document.get("entity")
+    if not isinstance(name, str):
+        shown, raw = document.get("displayName"), document.get("name")
+        name = shown if isinstance(shown, str) else raw
+        if not isinstance(name, str):
+            return None
+        name = "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name))
+    fields: dict[str, Any] = document["fields"]
     extra: dict[str, Any] = {"x-source": "dbal-yaml"}
     if document.get("version") is not None:
         extra["x-version"] = str(document["version"])
-    owner = document.get("package") if isinstance(document.get("package"), str) else package_id
+    if isinstance(document.get("package"), str):
+        extra["x-package"] = document["package"]
     return convert_entity(
-        document["entity"],
+        name,
         fields,
-        owner,
         description=document.get("description"),
         indexes=document.get("indexes"),
         acl=document.get("acl"),

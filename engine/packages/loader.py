@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from dbal.entity_model import parse_entity
+from dbal.errors import SchemaError as DbalSchemaError
 from engine.packages import checks, compat, entities_compat
 from engine.packages.jsonread import LoadMode, read_json
 from engine.packages.levels import from_one_based
@@ -370,7 +372,7 @@ def _load_entities(ctx: _Context, package: Package) -> None:
                     file,
                 )
                 continue
-            converted = entities_compat.from_schema_json(doc, package.id)
+            converted = entities_compat.from_schema_json(doc)
             ctx.problems.warning(
                 "entities_converted",
                 f"converted {len(converted)} entities from the original schema.json format",
@@ -382,8 +384,18 @@ def _load_entities(ctx: _Context, package: Package) -> None:
             doc, "entity", file, severity="error" if ctx.mode == "strict" else "warning"
         )
         ctx.problems.extend(problems)
-        if isinstance(doc, dict):
-            package.entities.append(doc)
+        if not isinstance(doc, dict):
+            continue
+        if "x-entity" not in doc:
+            title = doc.get("title")
+            doc["x-entity"] = title if isinstance(title, str) else path.stem
+        if not problems:
+            try:
+                parse_entity(package.id, doc)
+            except DbalSchemaError as exc:
+                ctx.issue("bad_entity", str(exc), file)
+                continue
+        package.entities.append(doc)
     if directory.is_dir():
         for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
             _load_entity_yaml(ctx, package, path)
@@ -404,7 +416,7 @@ def _load_entity_yaml(ctx: _Context, package: Package, path: Path) -> None:
         ctx.problems.warning("invalid_yaml", f"cannot read entity YAML: {exc}", file)
         return
     for document in documents:
-        entity = entities_compat.from_dbal_yaml(document, package.id)
+        entity = entities_compat.from_dbal_yaml(document)
         if entity is not None:
             package.entities.append(entity)
             ctx.problems.warning(

@@ -1,0 +1,98 @@
+"""How install hands work to the engine: cron schedules and init scripts.
+
+The lifecycle calls these inside the install transaction, last, and undoes what it handed
+over if the transaction then fails, so the engine never runs a schedule for a package that
+is not installed. The engine implements them with Temporal Schedules and workflows;
+`MemorySchedules` is the in-process implementation for an embedded single process and tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
+
+__all__ = [
+    "CronSchedule",
+    "InitRequest",
+    "InitScriptSink",
+    "MemorySchedules",
+    "ScheduleSink",
+]
+
+
+@dataclass(frozen=True)
+class CronSchedule:
+    tenant_id: str
+    package_id: str
+    version: str
+    script: str
+    cron: str
+    timeout_s: float = 10.0
+    paused: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.tenant_id, self.package_id, self.script)
+
+    @property
+    def schedule_id(self) -> str:
+        return f"{self.tenant_id}/{self.package_id}/{self.script}"
+
+
+@dataclass(frozen=True)
+class InitRequest:
+    tenant_id: str
+    package_id: str
+    version: str
+    script: str
+    reason: Literal["install", "upgrade", "enable"] = "install"
+
+
+class ScheduleSink(Protocol):
+    def get(self, tenant_id: str, package_id: str, script: str) -> CronSchedule | None: ...
+
+    def upsert(self, schedule: CronSchedule) -> None: ...
+
+    def delete(self, tenant_id: str, package_id: str, script: str) -> None: ...
+
+    def set_paused(self, tenant_id: str, package_id: str, script: str, paused: bool) -> None: ...
+
+
+class InitScriptSink(Protocol):
+    def submit(self, request: InitRequest) -> None: ...
+
+    def withdraw(self, request: InitRequest) -> None: ...
+
+
+@dataclass
+class MemorySchedules:
+    """Both sinks, in memory: the schedules by key and the queue of init requests."""
+
+    schedules: dict[tuple[str, str, str], CronSchedule] = field(default_factory=dict)
+    init_queue: list[InitRequest] = field(default_factory=list)
+
+    def get(self, tenant_id: str, package_id: str, script: str) -> CronSchedule | None:
+        return self.schedules.get((tenant_id, package_id, script))
+
+    def upsert(self, schedule: CronSchedule) -> None:
+        self.schedules[schedule.key] = schedule
+
+    def delete(self, tenant_id: str, package_id: str, script: str) -> None:
+        self.schedules.pop((tenant_id, package_id, script), None)
+
+    def set_paused(self, tenant_id: str, package_id: str, script: str, paused: bool) -> None:
+        key = (tenant_id, package_id, script)
+        if key in self.schedules:
+            self.schedules[key] = replace(self.schedules[key], paused=paused)
+
+    def submit(self, request: InitRequest) -> None:
+        self.init_queue.append(request)
+
+    def withdraw(self, request: InitRequest) -> None:
+        if request in self.init_queue:
+            self.init_queue.remove(request)
+
+    def for_tenant(self, tenant_id: str) -> list[CronSchedule]:
+        return sorted(
+            (s for s in self.schedules.values() if s.tenant_id == tenant_id), key=lambda s: s.key
+        )
