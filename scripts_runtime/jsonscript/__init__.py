@@ -1,0 +1,1 @@
+"""JSON-script: the original project's AST language, translated to Python for the sandbox."""

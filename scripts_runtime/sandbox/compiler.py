@@ -1,0 +1,115 @@
+"""Restricted compilation of script source, cached by content hash.
+
+`compile_script` runs RestrictedPython's transformer under `ScriptPolicy` and returns a
+`CompiledScript` (code, or the policy's messages as data with their line numbers). The cache
+is keyed by the SHA-256 of (filename, source): the filename is part of the key because it is
+baked into the code object and into every error a script reports.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from types import CodeType
+
+from RestrictedPython.compile import compile_restricted_exec
+from RestrictedPython.transformer import RestrictingNodeTransformer
+
+MAX_SOURCE_BYTES = 1024 * 1024
+CACHE_SIZE = 256
+
+_LINE = re.compile(r"^Line (\d+):\s*")
+
+
+class ScriptPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy plus our refusals.
+
+    It denies `global`/`nonlocal` (scripts share nothing between calls, and rebinding
+    module names from functions is how guard names could be shadowed), and `async` code
+    (there is no event loop in the sandbox).
+    """
+
+    def visit_Global(self, node: ast.Global) -> ast.AST:
+        self.error(node, "Global statements are not allowed.")
+        return node
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> ast.AST:
+        self.error(node, "Nonlocal statements are not allowed.")
+        return node
+
+
+@dataclass(frozen=True)
+class CompileMessage:
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class CompiledScript:
+    key: str
+    filename: str
+    code: CodeType | None
+    errors: tuple[CompileMessage, ...] = ()
+
+
+def _message(raw: str) -> CompileMessage:
+    match = _LINE.match(raw)
+    if match:
+        return CompileMessage(int(match.group(1)), raw[match.end() :])
+    return CompileMessage(None, raw)
+
+
+def _syntax_message(raw: str) -> CompileMessage:
+    # RestrictedPython reports syntax errors as "Line N: SyntaxError: msg at statement: '...'".
+    message = _message(raw)
+    text = message.message.split(" at statement:", 1)[0]
+    return CompileMessage(message.line, text)
+
+
+def content_key(source: str, filename: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(filename.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    digest.update(source.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def compile_script(source: str, filename: str) -> CompiledScript:
+    key = content_key(source, filename)
+    if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+        message = CompileMessage(None, f"source larger than {MAX_SOURCE_BYTES} bytes")
+        return CompiledScript(key, filename, None, (message,))
+    result = compile_restricted_exec(source, filename=filename, policy=ScriptPolicy)
+    if result.errors or result.code is None:
+        messages = tuple(
+            _syntax_message(e) if "SyntaxError" in e else _message(e) for e in result.errors
+        )
+        return CompiledScript(key, filename, None, messages or (CompileMessage(None, "?"),))
+    return CompiledScript(key, filename, result.code)
+
+
+class CompileCache:
+    """An LRU of compiled scripts keyed by content hash (one per sandbox child)."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, CompiledScript] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, source: str, filename: str) -> CompiledScript:
+        key = content_key(source, filename)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self.hits += 1
+            self._entries.move_to_end(key)
+            return entry
+        self.misses += 1
+        entry = compile_script(source, filename)
+        self._entries[key] = entry
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return entry

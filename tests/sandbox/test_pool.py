@@ -1,0 +1,94 @@
+"""The pool runs scripts in real sandbox processes and survives the ones that misbehave."""
+
+from __future__ import annotations
+
+import asyncio
+
+from scripts_runtime.sandbox import SandboxPool, ScriptRequest
+from tests.sandbox.conftest import RecordingHost, run_script
+
+COUNTER = """
+def main(ctx):
+    count = ctx.kv.incr("counter")
+    ctx.log("counter is now", count)
+    return {"count": count}
+"""
+
+
+async def test_walking_skeleton_counter_increments_through_the_host(
+    pool: SandboxPool, host: RecordingHost
+) -> None:
+    first = await run_script(pool, COUNTER, host, filename="counter.py")
+    second = await run_script(pool, COUNTER, host, filename="counter.py")
+    assert first.ok and first.value == {"count": 1}
+    assert second.value == {"count": 2}
+    assert [entry.message for entry in second.logs] == ["counter is now 2"]
+    assert host.calls == [("kv.incr", {"key": "counter", "by": 1})] * 2
+
+
+async def test_children_report_every_wall_up(pool: SandboxPool) -> None:
+    assert pool.protections() == ["netns", "rlimits", "seccomp", "uid:nobody"]
+
+
+async def test_a_timed_out_process_is_replaced_and_the_pool_keeps_serving(
+    pool: SandboxPool,
+) -> None:
+    before = set(pool.child_pids)
+    result = await run_script(
+        pool, "def main(ctx):\n    while True:\n        pass\n", timeout_s=0.3
+    )
+    assert result.error is not None and result.error.code == "timeout"
+    for _ in range(50):
+        if len(pool.child_pids) == pool.size and set(pool.child_pids) != before:
+            break
+        await asyncio.sleep(0.02)
+    assert len(pool.child_pids) == pool.size
+    assert set(pool.child_pids) != before
+    after = await run_script(pool, "def main(ctx):\n    return 'still here'\n")
+    assert after.value == "still here"
+
+
+async def test_concurrent_runs_use_every_process(pool: SandboxPool) -> None:
+    source = "def main(ctx):\n    return ctx.input * 2\n"
+    results = await asyncio.gather(*(run_script(pool, source, input=n) for n in range(10)))
+    assert [r.value for r in results] == [n * 2 for n in range(10)]
+
+
+async def test_host_error_is_a_clean_script_side_exception(pool: SandboxPool) -> None:
+    caught = await run_script(
+        pool,
+        """
+        def main(ctx):
+            try:
+                ctx.db.list("notes")
+            except HostError as e:
+                return [e.code, e.message]
+        """,
+    )
+    assert caught.value == ["not_allowed", "db.list is not available in this test host"]
+    uncaught = await run_script(pool, "def main(ctx):\n    return ctx.db.count('notes')\n")
+    assert uncaught.error is not None
+    assert (uncaught.error.code, uncaught.error.host_code, uncaught.error.line) == (
+        "host_error",
+        "not_allowed",
+        2,
+    )
+
+
+async def test_a_pool_can_be_started_and_closed_on_its_own() -> None:
+    pool = SandboxPool(size=1)
+    await pool.start()
+    try:
+        result = await pool.run(
+            ScriptRequest(
+                source="def main(ctx):\n    return ctx.tenant.slug\n",
+                filename="t.py",
+                tenant="t-1",
+                tenant_slug="acme",
+            ),
+            RecordingHost(),
+        )
+        assert result.value == "acme"
+    finally:
+        await pool.close()
+    assert pool.child_pids == []
