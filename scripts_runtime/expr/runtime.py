@@ -1,0 +1,183 @@
+"""Evaluation state and the callable values an expression can hold.
+
+`EvalState` carries the step budget, the call depth and the clock of one evaluation. Every
+call, every callback iteration and every bulk operation spends steps, so no expression can run
+for long however it is written.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from scripts_runtime.expr.errors import ExpressionLimitError, ExpressionRuntimeError
+from scripts_runtime.expr.values import UNDEFINED, JSCallable
+
+if TYPE_CHECKING:
+    from scripts_runtime.expr.syntax import Arrow
+
+DEFAULT_STEP_BUDGET: Final = 100_000
+MAX_CALL_DEPTH: Final = 32
+
+Clock = Callable[[], float]
+"""Returns the current time in epoch milliseconds."""
+
+
+def wall_clock_ms() -> float:
+    return time.time() * 1000.0
+
+
+class EvalState:
+    __slots__ = ("call_depth", "clock", "deterministic", "rng", "steps_left")
+
+    def __init__(
+        self,
+        *,
+        budget: int = DEFAULT_STEP_BUDGET,
+        clock: Clock | None = None,
+        deterministic: bool = False,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.steps_left = budget
+        self.call_depth = 0
+        self.clock = clock
+        self.deterministic = deterministic
+        self.rng = rng
+
+    def spend(self, steps: int = 1) -> None:
+        self.steps_left -= steps
+        if self.steps_left < 0:
+            raise ExpressionLimitError("step budget exhausted")
+
+    def now_ms(self) -> float:
+        if self.clock is not None:
+            return self.clock()
+        if self.deterministic:
+            raise ExpressionRuntimeError("Date.now() needs an injected clock in deterministic mode")
+        return wall_clock_ms()
+
+    def random(self) -> float:
+        if self.rng is not None:
+            return self.rng.random()
+        if self.deterministic:
+            raise ExpressionRuntimeError("Math.random() is not available in deterministic mode")
+        return random.random()
+
+
+class Scope(Mapping[str, Any]):
+    """A child scope: its own variables over a parent mapping (lookups fall through)."""
+
+    __slots__ = ("parent", "vars")
+
+    def __init__(self, variables: dict[str, Any], parent: Mapping[str, Any]) -> None:
+        self.vars = variables
+        self.parent = parent
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.vars:
+            return self.vars[key]
+        return self.parent[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        vars_ = self.vars
+        if key in vars_:
+            return vars_[key]
+        return self.parent.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.vars or key in self.parent
+
+    def __iter__(self) -> Iterator[str]:
+        seen = set(self.vars)
+        yield from self.vars
+        for key in self.parent:
+            if key not in seen:
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+Evaluator = Callable[[Mapping[str, Any], EvalState], Any]
+
+
+class ArrowFunction(JSCallable):
+    """An arrow function value: its syntax, compiled body and the scope it closed over."""
+
+    __slots__ = ("body", "node", "scope", "source")
+
+    def __init__(self, node: Arrow, body: Evaluator, scope: Mapping[str, Any], source: str) -> None:
+        self.node = node
+        self.body = body
+        self.scope = scope
+        self.source = source
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return self.node.params
+
+    def call(self, state: Any, args: Sequence[Any], this: Any = UNDEFINED) -> Any:
+        params = self.node.params
+        variables = {
+            name: (args[i] if i < len(args) else UNDEFINED) for i, name in enumerate(params)
+        }
+        state.spend()
+        state.call_depth += 1
+        if state.call_depth > MAX_CALL_DEPTH:
+            state.call_depth -= 1
+            raise ExpressionLimitError(f"call depth exceeds {MAX_CALL_DEPTH}")
+        try:
+            return self.body(Scope(variables, self.scope), state)
+        finally:
+            state.call_depth -= 1
+
+    def __repr__(self) -> str:
+        return f"<arrow {self.source}>"
+
+
+class NativeFunction(JSCallable):
+    """A Python function exposed to expressions: `fn(state, *args)`; `this` is bound first."""
+
+    __slots__ = ("fn", "members", "name", "pass_this")
+
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[..., Any],
+        *,
+        members: Mapping[str, Any] | None = None,
+        pass_this: bool = False,
+    ) -> None:
+        self.name = name
+        self.fn = fn
+        self.members = dict(members or {})
+        self.pass_this = pass_this
+
+    def call(self, state: Any, args: Sequence[Any], this: Any = UNDEFINED) -> Any:
+        state.spend()
+        if self.pass_this:
+            return self.fn(state, this, *args)
+        return self.fn(state, *args)
+
+    def __repr__(self) -> str:
+        return f"<native {self.name}>"
+
+
+def host_function(name: str, fn: Callable[..., Any]) -> NativeFunction:
+    """Wrap a plain Python function `fn(*args)` so expressions may call it."""
+    return NativeFunction(name, lambda _state, *args: fn(*args))
+
+
+class Namespace:
+    """A read-only global object such as `Math` or `JSON`: members only, not callable."""
+
+    __slots__ = ("members", "name")
+
+    def __init__(self, name: str, members: Mapping[str, Any]) -> None:
+        self.name = name
+        self.members = dict(members)
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"

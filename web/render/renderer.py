@@ -1,0 +1,189 @@
+"""The renderer: component definition + props + request context -> an HTML fragment and CSS.
+
+Compiled components are cached per (package, component id, definition object): a package
+version is loaded once into immutable dicts, so a new version brings new objects and a new
+compile; `invalidate()` drops everything (e.g. after a package install).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from typing import Any, Final, Literal
+
+from scripts_runtime.expr import UNDEFINED, Scope
+from web.render.component import CompiledComponent
+from web.render.nodes import NodeFn, TemplateCompiler
+from web.render.primitives import PRIMITIVES, Primitive
+from web.render.run import MAX_COMPONENT_DEPTH, RenderRun
+from web.render.sx import StyleSheet
+from web.render.types import RenderContext, RenderResult, ResolvedComponent, Resolver
+
+Lookup = tuple[Literal["component", "primitive", "unknown"], Any]
+_UNKNOWN: Final[Lookup] = ("unknown", None)
+_MAX_CACHE: Final = 20_000
+
+
+def _no_resolver(package_id: str, ref: str) -> ResolvedComponent | None:
+    return None
+
+
+class Renderer:
+    def __init__(
+        self,
+        resolve: Resolver = _no_resolver,
+        *,
+        primitives: Mapping[str, Primitive] | None = None,
+    ) -> None:
+        self._resolve = resolve
+        self._primitives: dict[str, Primitive] = dict(
+            PRIMITIVES if primitives is None else primitives
+        )
+        self.styles = StyleSheet()
+        self._compiler = TemplateCompiler(self.styles)
+        self._compiled: dict[tuple[str, str, int], tuple[Mapping[str, Any], CompiledComponent]] = {}
+        self._lookups: dict[tuple[str, str], Lookup] = {}
+        self._refs: dict[tuple[str, str], CompiledComponent | None] = {}
+        self._dynamic: dict[str, NodeFn] = {}
+        self._lock = threading.Lock()
+
+    # -- public --------------------------------------------------------------------------------
+
+    def render(
+        self,
+        package_id: str,
+        definition: Mapping[str, Any],
+        props: Mapping[str, Any] | None,
+        context: RenderContext,
+    ) -> RenderResult:
+        compiled = self.compile(package_id, definition)
+        run = RenderRun(self, context, _base_scope(context))
+        html = self.render_compiled(compiled, dict(props or {}), run)
+        return RenderResult(
+            html=html,
+            css="\n".join(css for css in run.css.values() if css),
+            placeholders=run.placeholders,
+            failed_expressions=run.failed,
+        )
+
+    def compile(self, package_id: str, definition: Mapping[str, Any]) -> CompiledComponent:
+        key = (package_id, str(definition.get("id") or definition.get("name")), id(definition))
+        found = self._compiled.get(key)
+        if found is not None and found[0] is definition:
+            return found[1]
+        compiled = CompiledComponent(package_id, definition, self._compiler)
+        with self._lock:
+            if len(self._compiled) > _MAX_CACHE:
+                self._compiled.clear()
+            self._compiled[key] = (definition, compiled)
+        return compiled
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._compiled.clear()
+            self._lookups.clear()
+            self._refs.clear()
+            self._dynamic.clear()
+
+    @property
+    def primitive_types(self) -> frozenset[str]:
+        return frozenset(self._primitives)
+
+    # -- used by compiled nodes ----------------------------------------------------------------
+
+    def find_component(self, package_id: str, ref: str) -> CompiledComponent | None:
+        key = (package_id, ref)
+        if key in self._refs:
+            return self._refs[key]
+        found = self._resolve(package_id, ref)
+        if found is None and "." in ref:
+            owner, _, name = ref.rpartition(".")
+            found = self._resolve(owner, name) or self._resolve(package_id, name)
+        compiled = self.compile(found.package_id, found.definition) if found is not None else None
+        self._refs[key] = compiled
+        return compiled
+
+    def lookup(self, package_id: str, node_type: str) -> Lookup:
+        key = (package_id, node_type)
+        found = self._lookups.get(key)
+        if found is not None:
+            return found
+        component = self.find_component(package_id, node_type) if node_type[:1].isupper() else None
+        if component is not None:
+            result: Lookup = ("component", component)
+        elif node_type in self._primitives:
+            result = ("primitive", self._primitives[node_type])
+        else:
+            result = _UNKNOWN
+        self._lookups[key] = result
+        return result
+
+    def render_compiled(
+        self, compiled: CompiledComponent, props: Mapping[str, Any], run: RenderRun
+    ) -> str:
+        if run.depth >= MAX_COMPONENT_DEPTH:
+            return run.placeholder(compiled.name, "components nested too deeply (recursion?)")
+        saved = (run.package_id, run.component)
+        run.depth += 1
+        run.package_id, run.component = compiled.package_id, compiled.id
+        try:
+            return compiled.template(compiled.scope(props, run), run)
+        finally:
+            run.depth -= 1
+            run.package_id, run.component = saved
+
+    def render_in_scope(
+        self, compiled: CompiledComponent, scope: Mapping[str, Any], run: RenderRun
+    ) -> str:
+        """`$ref`: the referenced template in the current scope (no new props).
+
+        Names of the current scope win; the referenced component's own prop defaults, state
+        and handlers fill in what the current scope does not define.
+        """
+        if run.depth >= MAX_COMPONENT_DEPTH:
+            return run.placeholder(compiled.name, "components nested too deeply (recursion?)")
+        inherited = {
+            name: scope[name]
+            for name in compiled.prop_defaults
+            if name in scope and scope[name] is not UNDEFINED
+        }
+        saved = (run.package_id, run.component)
+        run.depth += 1
+        run.package_id, run.component = compiled.package_id, compiled.id
+        try:
+            own = compiled.scope(inherited, run)
+            return compiled.template(Scope(own, scope), run)
+        finally:
+            run.depth -= 1
+            run.package_id, run.component = saved
+
+    def dynamic_tree(self, tree: Any) -> NodeFn:
+        """A node tree held in data (RenderComponent), compiled once per distinct tree."""
+        try:
+            key = json.dumps(tree, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return lambda scope, run: run.placeholder("RenderComponent", "tree is not JSON")
+        found = self._dynamic.get(key)
+        if found is None:
+            found = self._compiler.children(tree)
+            if len(self._dynamic) > 1000:
+                self._dynamic.clear()
+            self._dynamic[key] = found
+        return found
+
+
+def _base_scope(context: RenderContext) -> dict[str, Any]:
+    user: Any = UNDEFINED
+    if context.user is not None:
+        user = {
+            "id": context.user.id,
+            "level": context.user.level,
+            "username": context.user.username,
+        }
+    return {
+        "data": dict(context.data),
+        "params": dict(context.params),
+        "user": user,
+        "tenant": context.tenant,
+    }

@@ -1,0 +1,65 @@
+"""Per-render state: collected CSS, placeholders, failed expressions, the nesting guard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from scripts_runtime.expr import EvalState
+from web.render.html import escape
+from web.render.types import FailedExpression, Placeholder, RenderContext
+
+if TYPE_CHECKING:
+    from web.render.renderer import Renderer
+
+MAX_COMPONENT_DEPTH: Final = 24
+MAX_FAILURES_KEPT: Final = 500
+RENDER_STEP_BUDGET: Final = 2_000_000
+
+
+class RenderRun:
+    __slots__ = (
+        "base_scope",
+        "component",
+        "context",
+        "css",
+        "depth",
+        "eval_state",
+        "failed",
+        "package_id",
+        "placeholders",
+        "renderer",
+        "stack",
+    )
+
+    def __init__(
+        self, renderer: Renderer, context: RenderContext, base_scope: Mapping[str, Any]
+    ) -> None:
+        self.renderer = renderer
+        self.context = context
+        self.base_scope = base_scope
+        self.css: dict[str, str] = {}
+        self.placeholders: list[Placeholder] = []
+        self.failed: list[FailedExpression] = []
+        self.depth = 0
+        self.package_id = ""
+        self.component = ""
+        self.stack: list[tuple[str, str]] = []
+        # One budget for the whole render: no page can make its expressions run for long.
+        self.eval_state = EvalState(budget=RENDER_STEP_BUDGET)
+
+    def use_class(self, name: str, css: str) -> None:
+        if name and name not in self.css:
+            self.css[name] = css
+
+    def fail(self, expression: str, error: str) -> None:
+        if len(self.failed) < MAX_FAILURES_KEPT:
+            self.failed.append(FailedExpression(self.package_id, self.component, expression, error))
+
+    def placeholder(self, node_type: str, reason: str, inner: str = "") -> str:
+        self.placeholders.append(Placeholder(self.package_id, self.component, node_type, reason))
+        return (
+            f'<div class="mb-placeholder" role="note" data-mb-placeholder="{escape(node_type)}">'
+            f'<span class="mb-placeholder__label">{escape(node_type)}: {escape(reason)}</span>'
+            f"{inner}</div>"
+        )
