@@ -1,0 +1,216 @@
+"""A small Starlette app that plays the server side of the client runtime's protocol.
+
+Pages follow web/html.py's document shape (meta tags, deferred runtime script, `<main
+id="mb-main">`, answering `X-MB-Fragment: main` with the region only). The action endpoint
+and the run events stream behave per action name, and every request is recorded so tests
+can assert on exactly what the browser sent. It runs under uvicorn in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from tests.fixtures.ports import free_port
+
+TENANT = "acme"
+CSRF = "token-123"
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class State:
+    count: int = 0
+    requests: list[Recorded] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+    run_events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def actions(self) -> list[Recorded]:
+        return [r for r in self.requests if "/actions/" in r.path]
+
+
+def document(title: str, main: str) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title>"
+        f"<meta name='mb-tenant' content='{TENANT}'><meta name='mb-csrf' content='{CSRF}'>"
+        "<script src='/static/build/runtime.js' defer></script></head><body>"
+        "<nav data-mb-nav><a id='to-home' href='/acme/home'>Home</a> "
+        "<a id='to-other' href='/acme/other?x=1'>Other</a></nav>"
+        f"<main id='mb-main'>{main}</main>"
+        "<div id='mb-toasts' class='mb-toasts' role='status' aria-live='polite'></div>"
+        "</body></html>"
+    )
+
+
+def home_main(state: State) -> str:
+    return f"""
+<h1>Home</h1>
+<p id="count">Count: {state.count}</p>
+<div data-mb-package="counter">
+  <button id="inc" data-mb-action="increment" data-mb-input='{{"by": 2}}'>Add two</button>
+  <button id="slow" data-mb-action="slow">Slow</button>
+  <button id="fail" data-mb-action="fail">Fail</button>
+  <button id="bg" data-mb-action="resize" data-mb-async>Resize</button>
+  <button id="bg-fail" data-mb-action="explode" data-mb-async>Explode</button>
+  <a id="link-action" href="/nowhere" data-mb-action="increment">Link action</a>
+  <select id="pick" name="pick" data-mb-action="pick" data-mb-event="change"
+          data-mb-input='[{{"$event": "target.value"}}, "fixed"]'>
+    <option value="a">A</option><option value="b">B</option>
+  </select>
+  <input id="solo" name="solo" type="number" value="5" data-mb-action="solo" data-mb-event="change">
+  <div id="multi" data-mb-events='{{"dblclick": {{"action": "twice", "input": {{"n": 2}}}}}}'
+       >Double-click me</div>
+</div>
+<form id="profile" method="post" action="/acme/form-submit"
+      data-mb-action="save" data-mb-package="profiles">
+  <input type="hidden" name="csrf_token" value="{CSRF}">
+  <input name="title" value="Hello">
+  <input name="age" type="number" value="42">
+  <input name="empty_number" type="number" value="">
+  <input name="agree" type="checkbox" checked>
+  <input name="newsletter" type="checkbox">
+  <input name="tags" type="checkbox" value="red" checked>
+  <input name="tags" type="checkbox" value="green">
+  <input name="tags" type="checkbox" value="blue" checked>
+  <input name="color" type="radio" value="cyan">
+  <input name="color" type="radio" value="magenta" checked>
+  <input name="size" type="radio" value="s"><input name="size" type="radio" value="m">
+  <select name="langs" multiple><option selected>py</option><option>js</option>
+    <option selected>go</option></select>
+  <textarea name="bio">Line one
+Line two</textarea>
+  <input name="ids[]" value="7">
+  <input name="locked" value="no" disabled>
+  <fieldset disabled><input name="inside_disabled" value="no"></fieldset>
+  <input name="upload" type="file">
+  <button id="save" name="intent" value="publish">Save</button>
+  <button id="draft" name="intent" value="draft">Draft</button>
+</form>
+"""
+
+
+def other_main() -> str:
+    return '<h1>Other page</h1><p id="other">Welcome to the other page</p>'
+
+
+def build_app(state: State, static_dir: Path) -> Starlette:
+    async def record(request: Request) -> Recorded:
+        raw = await request.body()
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode()
+        entry = Recorded(
+            request.method, request.url.path, request.url.query, dict(request.headers), body
+        )
+        state.requests.append(entry)
+        return entry
+
+    def page(title: str, main: str, request: Request) -> Response:
+        if request.headers.get("x-mb-fragment") == "main":
+            return HTMLResponse(main, headers={"X-MB-Title": title})
+        return HTMLResponse(document(title, main))
+
+    async def home(request: Request) -> Response:
+        await record(request)
+        return page("Home", home_main(state), request)
+
+    async def other(request: Request) -> Response:
+        await record(request)
+        return page("Other", other_main(), request)
+
+    async def form_submit(request: Request) -> Response:
+        await record(request)
+        return HTMLResponse(document("Submitted", "<h1 id='plain'>Submitted without JS</h1>"))
+
+    async def action(request: Request) -> Response:
+        entry = await record(request)
+        name = request.path_params["action"]
+        answer = {"workflowId": f"{TENANT}/x/{name}/1", "runId": "r1", "status": "completed"}
+        if name == "fail":
+            return JSONResponse(
+                {"error": "VALIDATION_FAILED", "message": "Title is required"}, status_code=422
+            )
+        if name == "slow":
+            await asyncio.to_thread(state.release.wait, 10)  # the test releases it
+        if name == "increment":
+            state.count += (entry.body or {}).get("input", {}).get("by", 1)
+        if request.query_params.get("async") == "1":
+            return JSONResponse({**answer, "workflowId": name, "status": "running", "result": None})
+        return JSONResponse({**answer, "result": {"count": state.count}})
+
+    async def run_events(request: Request) -> Response:
+        await record(request)
+        workflow_id = request.path_params["workflow_id"]
+
+        async def stream() -> AsyncIterator[str]:
+            if workflow_id == "explode":
+                yield 'event: progress\ndata: {"message": "Starting"}\n\n'
+                await asyncio.sleep(0.05)
+                failure = {"error": "SCRIPT_ERROR", "message": "Out of pixels"}
+                yield f"event: error\ndata: {json.dumps(failure)}\n\n"
+                return
+            for percent in (25, 50):
+                progress = {"message": "Resizing", "percent": percent}
+                yield f"event: progress\ndata: {json.dumps(progress)}\n\n"
+                await asyncio.sleep(0.3)
+            state.count += 10
+            done = {"status": "completed", "result": {"resized": 3}}
+            yield f"event: done\ndata: {json.dumps(done)}\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    return Starlette(
+        routes=[
+            Route("/acme/home", home),
+            Route("/acme/other", other),
+            Route("/acme/form-submit", form_submit, methods=["POST"]),
+            Route("/api/v1/{tenant}/{package}/actions/{action}", action, methods=["POST"]),
+            Route("/api/v1/{tenant}/runs/{workflow_id:path}/events", run_events),
+            Mount("/static/build", StaticFiles(directory=static_dir)),
+        ]
+    )
+
+
+@contextmanager
+def serve(app: Starlette) -> Iterator[str]:
+    """Run `app` on a free loopback port in a thread; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="client-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

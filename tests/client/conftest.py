@@ -1,0 +1,1 @@
+from tests.fixtures.browser import browser, page  # noqa: F401
