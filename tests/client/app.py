@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import uvicorn
 from starlette.applications import Starlette
@@ -59,7 +60,10 @@ def document(title: str, main: str) -> str:
         f"<meta name='mb-tenant' content='{TENANT}'><meta name='mb-csrf' content='{CSRF}'>"
         "<script src='/static/build/runtime.js' defer></script></head><body>"
         "<nav data-mb-nav><a id='to-home' href='/acme/home'>Home</a> "
-        "<a id='to-other' href='/acme/other?x=1'>Other</a></nav>"
+        "<a id='to-other' href='/acme/other?x=1'>Other</a> "
+        "<a id='external' href='https://example.invalid/'>Elsewhere</a></nav>"
+        "<form id='search' method='get' action='/acme/other' data-mb-nav>"
+        "<input name='q' value='cats &amp; dogs'><button id='go'>Search</button></form>"
         f"<main id='mb-main'>{main}</main>"
         "<div id='mb-toasts' class='mb-toasts' role='status' aria-live='polite'></div>"
         "</body></html>"
@@ -113,8 +117,12 @@ Line two</textarea>
 """
 
 
-def other_main() -> str:
-    return '<h1>Other page</h1><p id="other">Welcome to the other page</p>'
+def other_main(query: str) -> str:
+    return (
+        '<h1>Other page</h1><p id="other">Welcome to the other page</p>'
+        f'<p id="query">{escape(query)}</p>'
+        "<script>window.__otherScriptRuns = (window.__otherScriptRuns || 0) + 1</script>"
+    )
 
 
 def build_app(state: State, static_dir: Path) -> Starlette:
@@ -132,7 +140,7 @@ def build_app(state: State, static_dir: Path) -> Starlette:
 
     def page(title: str, main: str, request: Request) -> Response:
         if request.headers.get("x-mb-fragment") == "main":
-            return HTMLResponse(main, headers={"X-MB-Title": title})
+            return HTMLResponse(main, headers={"X-MB-Title": quote(title)})
         return HTMLResponse(document(title, main))
 
     async def home(request: Request) -> Response:
@@ -141,7 +149,7 @@ def build_app(state: State, static_dir: Path) -> Starlette:
 
     async def other(request: Request) -> Response:
         await record(request)
-        return page("Other", other_main(), request)
+        return page("Other – ünïcode", other_main(request.url.query), request)
 
     async def form_submit(request: Request) -> Response:
         await record(request)

@@ -219,7 +219,8 @@ async def test_nav_links_swap_the_main_region_and_keep_history(
     await event_detail(page, "mb:navigated")
     await expect(page.locator("#other")).to_have_text("Welcome to the other page")
     assert page.url == f"{base_url}/acme/other?x=1"
-    assert await page.title() == "Other"
+    assert await page.title() == "Other – ünïcode"
+    assert await page.evaluate("window.__otherScriptRuns") == 1  # swapped-in scripts run
     assert await page.evaluate("window.__sameDocument") is True
     assert state.requests[-1].headers.get("x-mb-fragment") == "main"
 
@@ -265,3 +266,22 @@ async def test_the_toast_api_is_available_to_package_scripts(page: Page, base_ur
     toast = page.locator(".mb-toast[role=status]").filter(has_text="Saved")
     await expect(toast).to_be_visible()
     await expect(toast).to_have_attribute("data-kind", "success")
+
+
+async def test_a_get_form_marked_for_navigation_navigates_with_its_query(
+    page: Page, base_url: str
+) -> None:
+    await open_home(page, base_url)
+    await next_event(page, "mb:navigated")
+    await page.click("#go")
+    await event_detail(page, "mb:navigated")
+    assert page.url == f"{base_url}/acme/other?q=cats+%26+dogs"
+    await expect(page.locator("#query")).to_have_text("q=cats+%26+dogs")
+    assert await page.evaluate("window.__sameDocument") is True
+
+
+async def test_links_to_other_origins_are_left_to_the_browser(page: Page, base_url: str) -> None:
+    await open_home(page, base_url)
+    await page.route("https://example.invalid/**", lambda route: route.fulfill(body="away"))
+    await page.click("#external")
+    await page.wait_for_url("https://example.invalid/")

@@ -22,11 +22,25 @@ export function swapMain(fragment: Fragment): void {
   }
   const focusedId = document.activeElement?.id;
   main.innerHTML = html;
+  activateScripts(main);
   if (title) document.title = title;
   if (focusedId) document.getElementById(focusedId)?.focus();
 }
 
-/** Re-render the main region of the current page (after an action changed its data). */
+/** Re-render the main region of the current page (after an action changed its data).
+ * If the user navigated elsewhere meanwhile, the stale answer is dropped. */
 export async function refreshMain(url: string = location.href): Promise<void> {
-  swapMain(await getFragment(url));
+  const fragment = await getFragment(url);
+  if (location.href === url) swapMain(fragment);
+}
+
+// Scripts set through innerHTML never run; a fresh copy of each does, as on a full page load
+// (a module script runs once per URL, however often it is swapped in).
+function activateScripts(root: HTMLElement): void {
+  for (const old of root.querySelectorAll("script")) {
+    const script = document.createElement("script");
+    for (const { name, value } of Array.from(old.attributes)) script.setAttribute(name, value);
+    script.textContent = old.textContent;
+    old.replaceWith(script);
+  }
 }

@@ -53,7 +53,16 @@ export async function getFragment(url: string, signal?: AbortSignal): Promise<Fr
   const title = response.headers.get(TITLE_HEADER);
   // A 404 or 403 page is still a page to show; only server failures are errors.
   if (response.status >= 500) throw httpError(response, null);
-  return { html, url: response.url || url, title: title ? decodeURIComponent(title) : null };
+  return { html, url: response.url || url, title: title ? decodeHeader(title) : null };
+}
+
+/** Header values are Latin-1; the server percent-encodes the title (UTF-8) to carry any text. */
+function decodeHeader(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function httpError(response: Response, data: unknown): HttpError {

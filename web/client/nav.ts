@@ -1,6 +1,7 @@
 // Navigation without full page loads: a click on a link marked data-mb-nav (or inside an
 // element marked data-mb-nav, e.g. a <nav>) fetches the target's main region, swaps it in
-// and pushes a history entry; Back and Forward swap the region back. Anything unusual (a
+// and pushes a history entry; Back and Forward swap the region back. A GET form so marked
+// (a search box, a filter) navigates to its URL with the fields as the query string. Anything unusual (a
 // modifier key, another origin, target=_blank, download, a failed fetch) falls back to the
 // browser's own navigation, so links work the same without this script.
 
@@ -39,7 +40,25 @@ export async function navigate(url: string, options: { replace?: boolean } = {})
 export function installNavigation(root: Document): void {
   if (!history.state) history.replaceState({ mb: true } satisfies NavState, "", location.href);
   root.addEventListener("click", onClick);
+  root.addEventListener("submit", onSubmit);
   window.addEventListener("popstate", onPopState);
+}
+
+function onSubmit(event: SubmitEvent): void {
+  const form = event.target;
+  if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+  const scope = form.closest<HTMLElement>("[data-mb-nav]");
+  if (!scope || scope.dataset.mbNav === "false" || !mainRegion()) return;
+  const method = (event.submitter?.getAttribute("formmethod") || form.method).toLowerCase();
+  if (method !== "get" || (form.target && form.target !== "_self")) return;
+  const url = new URL(event.submitter?.getAttribute("formaction") || form.action, location.href);
+  if (url.origin !== location.origin) return;
+  const fields = new FormData(form, event.submitter);
+  url.search = new URLSearchParams(
+    Array.from(fields, ([name, value]) => [name, typeof value === "string" ? value : value.name]),
+  ).toString();
+  event.preventDefault();
+  void navigate(url.href);
 }
 
 function onClick(event: MouseEvent): void {
