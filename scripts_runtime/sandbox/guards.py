@@ -14,11 +14,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-)
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from scripts_runtime.sandbox.formatting import str_methods
@@ -94,8 +90,12 @@ def check_attribute(obj: object, name: object) -> str:
 def guarded_getattr(obj: object, name: str, default: Any = _MISSING) -> Any:
     """`_getattr_` and the script's `getattr` builtin."""
     check_attribute(obj, name)
-    if isinstance(obj, str) and name in _SAFE_STR_METHODS:
-        return _SAFE_STR_METHODS[name](obj)
+    if name in _SAFE_STR_METHODS:
+        if isinstance(obj, str):
+            return _SAFE_STR_METHODS[name](obj)
+        if isinstance(obj, type) and issubclass(obj, str):
+            # `str.format(template, ...)`: the unbound form reaches attributes just the same.
+            return _unbound_str_method(name)
     if default is _MISSING:
         return getattr(obj, name)
     return getattr(obj, name, default)
@@ -145,13 +145,32 @@ def guarded_inplacevar(op: str, target: Any, value: Any) -> Any:
         raise AccessDenied(f"augmented assignment {op!r} is not allowed") from None
 
 
+SCRIPT_MODULE = "__script__"
+"""The `__name__` scripts run under, hence the `__module__` of classes they define."""
+
+
 def guarded_write(obj: Any) -> Any:
-    """`_write_`: dicts and lists are writable; everything else refuses item and attribute
-    writes (RestrictedPython's full write guard), including every `ctx` object."""
-    return full_write_guard(obj)
+    """`_write_`: item and attribute writes (and deletes) reach only dicts, lists and
+    instances of classes the script itself defined; every other object - `ctx` and its
+    parts, modules, library objects, builtins - refuses with AccessDenied."""
+    if isinstance(obj, dict | list):
+        return obj
+    kind = type(obj)
+    if getattr(kind, "__module__", None) == SCRIPT_MODULE and not isinstance(obj, type):
+        return obj
+    raise AccessDenied(f"writing to a {kind.__name__} object is not allowed")
 
 
 _SAFE_STR_METHODS = str_methods(guarded_getattr)
+
+
+def _unbound_str_method(name: str) -> Callable[..., str]:
+    def unbound(template: str, *args: Any, **kwargs: Any) -> str:
+        if not isinstance(template, str):
+            raise TypeError(f"str.{name}() needs a string")
+        return _SAFE_STR_METHODS[name](template)(*args, **kwargs)
+
+    return unbound
 
 
 RESTRICTED_GLOBALS: dict[str, Any] = {
@@ -164,6 +183,6 @@ RESTRICTED_GLOBALS: dict[str, Any] = {
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "__metaclass__": type,
-    "__name__": "__script__",
+    "__name__": SCRIPT_MODULE,
 }
 """The guard functions RestrictedPython's generated code calls by name."""
