@@ -1,0 +1,344 @@
+"""`metabuilder packages ...`: list, validate, install and manage packages, import the original
+project's packages, run a package's declarative tests.
+
+Problems print one per line as ``severity: FILE#POINTER: message [code]``; a command that
+finds errors exits 1, a usage or configuration failure exits 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dbal.database import Database
+from dbal.errors import DataError
+from engine.config import Settings, builtin_packages_dir, load_settings
+from engine.packages import Catalog, PackageError, Problem
+from engine.packages.errors import ConfigInvalid, PackageInvalid
+from engine.packages.jsonread import LoadMode
+from engine.packages.lifecycle import LifecycleReport, PackageManager
+from engine.packages.validate import PackageReport, validate_path
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class PackagesCliError(click.ClickException):
+    exit_code = EXIT_USAGE
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj = ctx.find_root().obj
+    if isinstance(obj, Settings):
+        return obj
+    settings = load_settings()
+    for name in ("database_url", "redis_url", "data_dir"):
+        value = getattr(obj, name, None)
+        if value is not None:
+            settings = settings.with_overrides(**{name: value})
+    return settings
+
+
+def _package_dirs(settings: Settings) -> list[Path]:
+    dirs = list(getattr(settings, "packages_dirs", ()) or ())
+    return dirs or [builtin_packages_dir()]
+
+
+def _mode(tolerant: bool) -> LoadMode:
+    return "tolerant" if tolerant else "strict"
+
+
+def _print_problem(problem: Problem, where: str = "") -> None:
+    if where:
+        problem = replace(problem, file=f"{where}/{problem.file}" if problem.file else where)
+    click.echo(f"  {problem}", err=problem.severity == "error")
+
+
+def _summary(report: PackageReport) -> str:
+    package = report.package
+    if package is None:
+        return f"{report.name}: INVALID errors={len(report.errors)} warnings={len(report.warnings)}"
+    state = "ok" if not report.errors else "INVALID"
+    return (
+        f"{package.id} {package.version}: {state} components={len(package.components)} "
+        f"pages={len(package.pages)} scripts={len(package.scripts)} "
+        f"entities={len(package.entities)} workflows={len(package.workflows)} "
+        f"warnings={len(report.warnings)} errors={len(report.errors)}"
+    )
+
+
+@click.group("packages")
+def packages_group() -> None:
+    """List, validate, install, import and test packages."""
+
+
+@packages_group.command("list")
+@click.option(
+    "--dir",
+    "dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Package directories to list instead of the configured ones.",
+)
+@click.option("--tolerant", is_flag=True, help="Load in tolerant mode (original packages).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per package.")
+@click.pass_context
+def list_command(ctx: click.Context, dirs: tuple[Path, ...], tolerant: bool, as_json: bool) -> None:
+    """List the packages of the catalog with their versions and contents."""
+    catalog = Catalog(list(dirs) or _package_dirs(_settings(ctx)), mode=_mode(tolerant))
+    for package in catalog.every_version():
+        problems = catalog.problems.get(package.id, [])
+        warnings = sum(1 for p in problems if p.severity == "warning")
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": package.id,
+                        "version": package.version,
+                        "name": package.name,
+                        "minLevel": package.min_level,
+                        "primary": package.primary,
+                        "dependencies": package.dependencies,
+                        "components": len(package.components),
+                        "pages": len(package.pages),
+                        "scripts": len(package.scripts),
+                        "warnings": warnings,
+                        "root": str(package.root),
+                    }
+                )
+            )
+        else:
+            click.echo(
+                f"{package.id} {package.version}: components={len(package.components)} "
+                f"pages={len(package.pages)} scripts={len(package.scripts)} "
+                f"warnings={warnings}  {package.name}"
+            )
+    failed = sorted(k for k in catalog.problems if k not in catalog)
+    for name in failed:
+        click.echo(f"{name}: not loaded", err=True)
+        for problem in catalog.problems[name]:
+            if problem.severity == "error":
+                _print_problem(problem)
+    if failed:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+@packages_group.command("validate")
+@click.argument("path", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--tolerant", is_flag=True, help="Accept the original project's quirks as warnings.")
+@click.option(
+    "--overlay",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory of packages whose page-config/ and workflow/ files are merged in.",
+)
+@click.option(
+    "--warnings/--no-warnings",
+    "show_warnings",
+    default=True,
+    help="Print warnings (the summary line counts them either way).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON lines.")
+@click.pass_context
+def validate_command(
+    ctx: click.Context,
+    path: Path,
+    tolerant: bool,
+    overlay: Path | None,
+    show_warnings: bool,
+    as_json: bool,
+) -> None:
+    """Validate the package at PATH, or every package in the directory PATH.
+
+    Prints one summary line per package and each problem with file and JSON pointer;
+    exits 1 if any package has an error.
+    """
+    reports = validate_path(
+        path, _mode(tolerant), reference_dirs=_package_dirs(_settings(ctx)), overlay_root=overlay
+    )
+    if not reports:
+        raise PackagesCliError(f"no package found at {path}")
+    for report in reports:
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "package": report.name,
+                        "ok": not report.errors,
+                        "problems": [
+                            p.as_dict()
+                            for p in report.problems
+                            if show_warnings or p.severity == "error"
+                        ],
+                    }
+                )
+            )
+            continue
+        click.echo(_summary(report))
+        for problem in report.problems:
+            if show_warnings or problem.severity == "error":
+                _print_problem(problem, report.path.name)
+    bad = [r for r in reports if r.errors]
+    if len(reports) > 1 and not as_json:
+        click.echo(f"{len(reports)} packages, {len(bad)} with errors")
+    if bad:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+@contextmanager
+def _manager(
+    ctx: click.Context, tolerant: bool = False
+) -> Iterator[tuple[PackageManager, Database]]:
+    settings = _settings(ctx)
+    try:
+        db = Database.connect(settings.database_url)
+        db.upgrade()
+    except DataError as exc:
+        raise PackagesCliError(f"metabuilder: database unavailable: {exc}") from exc
+    try:
+        catalog = Catalog(_package_dirs(settings), mode=_mode(tolerant))
+        yield PackageManager(db, catalog), db
+    finally:
+        db.close()
+
+
+def _tenant_id(db: Database, slug: str) -> str:
+    tenant = db.tenants.get_by_slug(slug)
+    if tenant is None:
+        raise PackagesCliError(f"metabuilder: no tenant {slug!r} (create it with `tenant create`)")
+    return str(tenant["id"])
+
+
+def _report(report: LifecycleReport) -> None:
+    click.echo(report.summary())
+    for pid, version in report.changed:
+        click.echo(f"  {pid} {version}")
+    for pid in report.kept:
+        click.echo(f"  {pid} (already installed, kept)")
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning}")
+
+
+class PackagesCommandFailed(click.ClickException):
+    exit_code = EXIT_PROBLEMS
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    lines = [f"metabuilder: {exc}"]
+    if isinstance(exc, PackageInvalid | ConfigInvalid):
+        lines += [f"  {p}" for p in exc.problems if p.severity == "error"]
+    return PackagesCommandFailed("\n".join(lines))
+
+
+def _json_option(value: str | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise PackagesCliError(f"metabuilder: --config is not JSON: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise PackagesCliError("metabuilder: --config must be a JSON object")
+    return parsed
+
+
+@packages_group.command("install")
+@click.argument("target")
+@click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+@click.option("--version", help="A version or semver range of the package (by id).")
+@click.option("--config", "config_json", help="Tenant config of the package, as JSON.")
+@click.option("--tolerant", is_flag=True, help="Load a package directory in tolerant mode.")
+@click.pass_context
+def install_command(
+    ctx: click.Context,
+    target: str,
+    tenant_slug: str,
+    version: str | None,
+    config_json: str | None,
+    tolerant: bool,
+) -> None:
+    """Install a package by id (built-in) or by directory path, with its dependencies."""
+    config = _json_option(config_json)
+    with _manager(ctx, tolerant) as (manager, db):
+        tenant_id = _tenant_id(db, tenant_slug)
+        try:
+            report = manager.install(
+                tenant_id, target, version=version, config=config, mode=_mode(tolerant)
+            )
+        except (PackageError, DataError) as exc:
+            raise _fail(exc) from exc
+        _report(report)
+
+
+@packages_group.command("upgrade")
+@click.argument("package_id")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--version", help="A version or semver range (default: the newest).")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Upgrade from a package directory.",
+)
+@click.pass_context
+def upgrade_command(
+    ctx: click.Context, package_id: str, tenant_slug: str, version: str | None, path: Path | None
+) -> None:
+    """Upgrade an installed package in a tenant."""
+    with _manager(ctx) as (manager, db):
+        tenant_id = _tenant_id(db, tenant_slug)
+        try:
+            report = manager.upgrade(tenant_id, package_id, version=version, target=path)
+        except (PackageError, DataError) as exc:
+            raise _fail(exc) from exc
+        _report(report)
+
+
+def _lifecycle_command(name: str, help_text: str) -> None:
+    @packages_group.command(name, help=help_text)
+    @click.argument("package_id")
+    @click.option("--tenant", "tenant_slug", required=True)
+    @click.pass_context
+    def command(ctx: click.Context, package_id: str, tenant_slug: str) -> None:
+        with _manager(ctx) as (manager, db):
+            tenant_id = _tenant_id(db, tenant_slug)
+            try:
+                report = (
+                    manager.enable(tenant_id, package_id)
+                    if name == "enable"
+                    else manager.disable(tenant_id, package_id)
+                )
+            except (PackageError, DataError) as exc:
+                raise _fail(exc) from exc
+            _report(report)
+
+
+_lifecycle_command("enable", "Enable an installed package: routes shown, schedules resumed.")
+_lifecycle_command("disable", "Disable an installed package: routes hidden, schedules paused.")
+
+
+@packages_group.command("uninstall")
+@click.argument("package_id")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--purge", is_flag=True, help="Also delete the tenant's rows of the package data.")
+@click.pass_context
+def uninstall_command(ctx: click.Context, package_id: str, tenant_slug: str, purge: bool) -> None:
+    """Uninstall a package from a tenant (its data stays unless --purge)."""
+    with _manager(ctx) as (manager, db):
+        tenant_id = _tenant_id(db, tenant_slug)
+        try:
+            report = manager.uninstall(tenant_id, package_id, purge=purge)
+        except (PackageError, DataError) as exc:
+            raise _fail(exc) from exc
+        _report(report)
