@@ -227,7 +227,8 @@ CORPUS: list[Escape] = [
     ),
     E(
         "decorator_steals_globals",
-        "def steal(f):\n    return getattr(f, '__globals__')\n@steal\ndef g():\n    pass\ndef main(ctx):\n    return 1\n",
+        "def steal(f):\n    return getattr(f, '__globals__')\n"
+        "@steal\ndef g():\n    pass\ndef main(ctx):\n    return 1\n",
         "access_denied",
         '"__globals__"',
     ),
@@ -465,7 +466,8 @@ CORPUS: list[Escape] = [
     E(
         "caught_timeout_still_killed",
         _main(
-            "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass"
+            "while True:\n    try:\n        while True:\n            pass\n"
+            "    except BaseException:\n        pass"
         ),
         "timeout",
         "was stopped",
