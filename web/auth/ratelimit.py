@@ -1,0 +1,78 @@
+"""Rate limits on login, register, password reset and action endpoints (the `limits` library).
+
+Counters live in Redis when a URL is configured (shared by every web replica), in process
+otherwise. Keys: client IP for the auth endpoints; the user (or IP when anonymous) for actions.
+Over the limit the answer is 429 `RATE_LIMIT_EXCEEDED` with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from web.auth.config import RateLimits
+from web.errors import error_response
+from web.identity import IDENTITY_KEY, Identity
+
+ACTION_PATH = re.compile(r"^/api/v1/[^/]+/[^/]+/actions/[^/]+/?$")
+
+
+def storage_for(redis_url: str | None) -> Storage:
+    if redis_url:
+        return RedisStorage(f"async+{redis_url}", implementation="redispy", key_prefix="mb-rl")
+    return MemoryStorage()
+
+
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, limits: RateLimits, redis_url: str | None = None) -> None:
+        self.app = app
+        self.enabled = limits.enabled
+        self.exact: dict[str, tuple[str, RateLimitItem]] = {
+            "/api/v1/auth/login": ("login", parse(limits.login)),
+            "/api/v1/auth/register": ("register", parse(limits.register)),
+            "/api/v1/auth/password-reset/request": ("reset", parse(limits.reset)),
+            "/api/v1/auth/password-reset/confirm": ("reset", parse(limits.reset)),
+        }
+        self.actions = parse(limits.actions)
+        self.limiter = MovingWindowRateLimiter(storage_for(redis_url))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.enabled or scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        rule = self.exact.get(path.rstrip("/") or "/")
+        if rule is not None:
+            name, item = rule
+            who = client_ip(scope)
+        elif ACTION_PATH.match(path):
+            name, item = "actions", self.actions
+            identity = scope.get(IDENTITY_KEY)
+            user = identity.user_id if isinstance(identity, Identity) else None
+            who = f"user:{user}" if user else f"ip:{client_ip(scope)}"
+        else:
+            await self.app(scope, receive, send)
+            return
+        if not await self.limiter.hit(item, name, who):
+            stats = await self.limiter.get_window_stats(item, name, who)
+            retry = max(1, math.ceil(stats.reset_time - time.time()))
+            response = error_response(
+                429,
+                f"Too many requests; try again in {retry} seconds.",
+                details={"retryAfter": retry},
+            )
+            response.headers["retry-after"] = str(retry)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

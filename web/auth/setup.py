@@ -1,0 +1,43 @@
+"""Wiring auth into the app: the accounts service, the inner middleware and the routes.
+
+`web.app.create_app` puts `SecurityHeadersMiddleware` outermost, then CSRF, then what
+`wire(...).middleware` returns (authentication, then rate limits, which key actions by user).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from dbal.database import Database
+from engine.accounts.service import Accounts
+from engine.config import Settings
+from web.auth import endpoints
+from web.auth.config import AuthConfig
+from web.auth.middleware import AuthMiddleware
+from web.auth.ratelimit import RateLimitMiddleware
+
+
+@dataclass(frozen=True)
+class AuthWiring:
+    accounts: Accounts
+    config: AuthConfig
+    middleware: list[Middleware]
+    routes: list[BaseRoute]
+
+
+def config_for(settings: Settings) -> AuthConfig:
+    return AuthConfig(redis_url=settings.redis_url)
+
+
+def wire(db: Database, config: AuthConfig) -> AuthWiring:
+    accounts = Accounts.for_database(
+        db, config.policy, clock=config.clock, delivery=config.delivery
+    )
+    middleware = [
+        Middleware(AuthMiddleware, accounts=accounts, secure_cookies=config.secure_cookies),
+        Middleware(RateLimitMiddleware, limits=config.rate_limits, redis_url=config.redis_url),
+    ]
+    return AuthWiring(accounts, config, middleware, list(endpoints.routes()))
