@@ -370,6 +370,13 @@ class TemplateCompiler:
             if dynamic_type is not None:
                 type_name = display_string(dynamic_type(scope, run)) or "Box"
             kind, target = run.renderer.lookup(run.package_id, type_name)
+            if (
+                kind == "component"
+                and target.id == run.component
+                and target.package_id == run.package_id
+            ):
+                # A component named like a primitive that uses that primitive (Breadcrumbs).
+                kind, target = run.renderer.primitive(type_name)
             props = dict(static_values)
             for key, getter in dynamic_values.items():
                 props[key] = getter(scope, run)

@@ -119,6 +119,10 @@ class Renderer:
         self._lookups[key] = result
         return result
 
+    def primitive(self, node_type: str) -> Lookup:
+        found = self._primitives.get(node_type)
+        return ("primitive", found) if found is not None else _UNKNOWN
+
     def render_compiled(
         self, compiled: CompiledComponent, props: Mapping[str, Any], run: RenderRun
     ) -> str:

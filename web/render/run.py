@@ -19,6 +19,7 @@ RENDER_STEP_BUDGET: Final = 2_000_000
 
 class RenderRun:
     __slots__ = (
+        "_ids",
         "base_scope",
         "component",
         "context",
@@ -30,6 +31,7 @@ class RenderRun:
         "placeholders",
         "renderer",
         "stack",
+        "ui",
     )
 
     def __init__(
@@ -45,8 +47,26 @@ class RenderRun:
         self.package_id = ""
         self.component = ""
         self.stack: list[tuple[str, str]] = []
+        # Context that container primitives hand to their children (Tabs -> Tab, Select ->
+        # MenuItem, TableHead -> TableCell), as stacks keyed by kind.
+        self.ui: dict[str, list[Any]] = {}
+        self._ids = 0
         # One budget for the whole render: no page can make its expressions run for long.
         self.eval_state = EvalState(budget=RENDER_STEP_BUDGET)
+
+    def new_id(self, prefix: str = "mb") -> str:
+        self._ids += 1
+        return f"{prefix}-{self._ids}"
+
+    def push(self, kind: str, value: Any) -> None:
+        self.ui.setdefault(kind, []).append(value)
+
+    def pop(self, kind: str) -> None:
+        self.ui[kind].pop()
+
+    def top(self, kind: str) -> Any:
+        stack = self.ui.get(kind)
+        return stack[-1] if stack else None
 
     def use_class(self, name: str, css: str) -> None:
         if name and name not in self.css:
