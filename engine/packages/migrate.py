@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import Connection, Table, inspect, select
+from sqlalchemy import Column, Connection, Table, inspect, select
 
 from dbal import tables
 from dbal.entity_model import EntityModel, parse_entity
@@ -113,7 +113,7 @@ class DbalEntityMigrator:
                 have = {c["name"] for c in inspector.get_columns(table.name)}
                 for column in table.columns:
                     if column.name not in have and not column.computed:
-                        ops.add_column(table.name, column.copy())
+                        ops.add_column(table.name, Column(column.name, column.type, nullable=True))
                         steps.append(MigrationStep("add_column", table.name, column.name))
                 indexes = {i["name"] for i in inspector.get_indexes(table.name)}
                 for index in table.indexes:
