@@ -80,8 +80,10 @@ def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        write = conn.get_execution_options().get("dbal_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("dbal_autocommit"):
+            return  # a single-statement read: no transaction needed
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("dbal_write") else "BEGIN")
 
     return engine
 
