@@ -47,7 +47,11 @@ class State:
     count: int = 0
     requests: list[Recorded] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
-    run_events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.count = 0
+        self.requests.clear()
+        self.release = threading.Event()
 
     def actions(self) -> list[Recorded]:
         return [r for r in self.requests if "/actions/" in r.path]
@@ -80,6 +84,9 @@ def home_main(state: State) -> str:
   <button id="fail" data-mb-action="fail">Fail</button>
   <button id="bg" data-mb-action="resize" data-mb-async>Resize</button>
   <button id="bg-fail" data-mb-action="explode" data-mb-async>Explode</button>
+  <button id="quota" data-mb-action="quota">Quota</button>
+  <button id="lost" data-mb-action="lost" data-mb-async>Lost</button>
+  <button id="careful" data-mb-action="increment" data-mb-confirm="Really?">Careful</button>
   <a id="link-action" href="/nowhere" data-mb-action="increment">Link action</a>
   <select id="pick" name="pick" data-mb-action="pick" data-mb-event="change"
           data-mb-input='[{{"$event": "target.value"}}, "fixed"]'>
@@ -149,7 +156,7 @@ def build_app(state: State, static_dir: Path) -> Starlette:
 
     async def other(request: Request) -> Response:
         await record(request)
-        return page("Other – ünïcode", other_main(request.url.query), request)
+        return page("Other · ünïcode", other_main(request.url.query), request)
 
     async def form_submit(request: Request) -> Response:
         await record(request)
@@ -163,6 +170,9 @@ def build_app(state: State, static_dir: Path) -> Starlette:
             return JSONResponse(
                 {"error": "VALIDATION_FAILED", "message": "Title is required"}, status_code=422
             )
+        if name == "quota":
+            failed = {"message": "Quota exceeded", "code": "QUOTA"}
+            return JSONResponse({**answer, "status": "failed", "result": failed})
         if name == "slow":
             await asyncio.to_thread(state.release.wait, 10)  # the test releases it
         if name == "increment":
@@ -174,6 +184,8 @@ def build_app(state: State, static_dir: Path) -> Starlette:
     async def run_events(request: Request) -> Response:
         await record(request)
         workflow_id = request.path_params["workflow_id"]
+        if workflow_id == "lost":
+            return JSONResponse({"error": "NOT_FOUND", "message": "No such run"}, status_code=404)
 
         async def stream() -> AsyncIterator[str]:
             if workflow_id == "explode":

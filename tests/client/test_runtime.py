@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Dialog, Page, expect
 
 from engine.compiler import build_client_runtime
 from tests.client.app import CSRF, State, build_app, serve
@@ -27,15 +27,23 @@ def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture
-def state() -> State:
-    return State()
+@pytest.fixture(scope="module")
+def server(bundle_dir: Path) -> Iterator[tuple[str, State]]:
+    shared = State()
+    with serve(build_app(shared, bundle_dir)) as url:
+        yield url, shared
 
 
 @pytest.fixture
-def base_url(state: State, bundle_dir: Path) -> Iterator[str]:
-    with serve(build_app(state, bundle_dir)) as url:
-        yield url
+def state(server: tuple[str, State]) -> State:
+    shared = server[1]
+    shared.reset()
+    return shared
+
+
+@pytest.fixture
+def base_url(server: tuple[str, State], state: State) -> str:
+    return server[0]
 
 
 async def open_home(page: Page, base_url: str) -> None:
@@ -58,8 +66,13 @@ async def next_event(page: Page, name: str) -> None:
     )
 
 
-async def event_detail(page: Page, name: str) -> Any:
-    return await page.evaluate("name => window.__events[name]", name)
+async def event_detail(page: Page, name: str, timeout_ms: int = 15_000) -> Any:
+    """The armed event's detail; fails (instead of hanging) if it does not come in time."""
+    return await page.evaluate(
+        """([name, ms]) => Promise.race([window.__events[name], new Promise((_, reject) =>
+            setTimeout(() => reject(new Error(`no ${name} event within ${ms} ms`)), ms))])""",
+        [name, timeout_ms],
+    )
 
 
 async def test_a_click_posts_json_with_the_csrf_token_and_swaps_the_main_region(
@@ -219,7 +232,7 @@ async def test_nav_links_swap_the_main_region_and_keep_history(
     await event_detail(page, "mb:navigated")
     await expect(page.locator("#other")).to_have_text("Welcome to the other page")
     assert page.url == f"{base_url}/acme/other?x=1"
-    assert await page.title() == "Other – ünïcode"
+    assert await page.title() == "Other · ünïcode"
     assert await page.evaluate("window.__otherScriptRuns") == 1  # swapped-in scripts run
     assert await page.evaluate("window.__sameDocument") is True
     assert state.requests[-1].headers.get("x-mb-fragment") == "main"
@@ -250,14 +263,44 @@ async def test_a_background_run_is_followed_over_server_sent_events(
     await expect(progress).to_have_count(0)
 
 
-async def test_a_background_run_that_fails_shows_the_run_error(
-    page: Page, base_url: str, state: State
+@pytest.mark.parametrize(
+    ("button", "message"),
+    [
+        ("#bg-fail", "Out of pixels"),  # the run's `error` event
+        ("#lost", "Lost the connection to the run"),  # the events stream is not there
+        ("#quota", "Quota exceeded"),  # a 2xx answer whose status is "failed"
+    ],
+)
+async def test_a_run_that_fails_shows_why(
+    page: Page, base_url: str, button: str, message: str
 ) -> None:
     await open_home(page, base_url)
     await next_event(page, "mb:action-error")
-    await page.click("#bg-fail")
+    await page.click(button)
     await event_detail(page, "mb:action-error")
-    await expect(page.get_by_role("alert")).to_contain_text("Out of pixels")
+    await expect(page.get_by_role("alert")).to_contain_text(message)
+
+
+@pytest.mark.parametrize(("answer", "sent"), [(False, 0), (True, 1)])
+async def test_a_confirmation_comes_first(
+    page: Page, base_url: str, state: State, answer: bool, sent: int
+) -> None:
+    await open_home(page, base_url)
+    questions: list[str] = []
+
+    async def reply(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        await (dialog.accept() if answer else dialog.dismiss())
+
+    page.on("dialog", reply)
+    await next_event(page, "mb:action-done")
+    await page.click("#careful")
+    if answer:
+        await event_detail(page, "mb:action-done")
+    else:
+        await page.wait_for_timeout(200)
+    assert questions == ["Really?"]
+    assert len(state.actions()) == sent
 
 
 async def test_the_toast_api_is_available_to_package_scripts(page: Page, base_url: str) -> None:
