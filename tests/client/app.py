@@ -1,7 +1,8 @@
 """A small Starlette app that plays the server side of the client runtime's protocol.
 
 Pages follow web/html.py's document shape (meta tags, deferred runtime script, `<main
-id="mb-main">`, answering `X-MB-Fragment: main` with the region only). The action endpoint
+id="mb-main">`, answering `X-MB-Fragment: main` with the region only), under the app's real
+Content-Security-Policy. The action endpoint
 and the run events stream behave per action name, and every request is recorded so tests
 can assert on exactly what the browser sent. It runs under uvicorn in a thread.
 """
@@ -28,7 +29,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from tests.fixtures.ports import free_port
+from web.auth.headers import CSP
 
+# The production Content-Security-Policy: the runtime must work without inline script or eval.
+POLICY = {"Content-Security-Policy": CSP}
 TENANT = "acme"
 CSRF = "token-123"
 
@@ -128,7 +132,7 @@ def other_main(query: str) -> str:
     return (
         '<h1>Other page</h1><p id="other">Welcome to the other page</p>'
         f'<p id="query">{escape(query)}</p>'
-        "<script>window.__otherScriptRuns = (window.__otherScriptRuns || 0) + 1</script>"
+        "<script src='/acme/other.js'></script>"
     )
 
 
@@ -147,8 +151,13 @@ def build_app(state: State, static_dir: Path) -> Starlette:
 
     def page(title: str, main: str, request: Request) -> Response:
         if request.headers.get("x-mb-fragment") == "main":
-            return HTMLResponse(main, headers={"X-MB-Title": quote(title)})
-        return HTMLResponse(document(title, main))
+            headers = {"X-MB-Title": quote(title), "Vary": "X-MB-Fragment", **POLICY}
+            return HTMLResponse(main, headers=headers)
+        return HTMLResponse(document(title, main), headers=POLICY)
+
+    async def other_script(request: Request) -> Response:
+        code = "window.__otherScriptRuns = (window.__otherScriptRuns || 0) + 1;"
+        return Response(code, media_type="text/javascript")
 
     async def home(request: Request) -> Response:
         await record(request)
@@ -208,6 +217,8 @@ def build_app(state: State, static_dir: Path) -> Starlette:
         routes=[
             Route("/acme/home", home),
             Route("/acme/other", other),
+            Route("/acme/other.js", other_script),
+            Route("/favicon.ico", lambda request: Response(status_code=204)),
             Route("/acme/form-submit", form_submit, methods=["POST"]),
             Route("/api/v1/{tenant}/{package}/actions/{action}", action, methods=["POST"]),
             Route("/api/v1/{tenant}/runs/{workflow_id:path}/events", run_events),

@@ -49,6 +49,7 @@ def base_url(server: tuple[str, State], state: State) -> str:
 async def open_home(page: Page, base_url: str) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     await page.goto(f"{base_url}/acme/home")
     await page.wait_for_function("window.MetaBuilder !== undefined")
     # Marks this document: it survives swaps and is gone after a full page load.
