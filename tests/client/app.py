@@ -88,6 +88,8 @@ def home_main(state: State) -> str:
   <button id="fail" data-mb-action="fail">Fail</button>
   <button id="bg" data-mb-action="resize" data-mb-async>Resize</button>
   <button id="bg-fail" data-mb-action="explode" data-mb-async>Explode</button>
+  <button id="auto" data-mb-action="auto">Server decides</button>
+  <div id="card" role="button" tabindex="0" data-mb-action="increment">A card</div>
   <button id="quota" data-mb-action="quota">Quota</button>
   <button id="lost" data-mb-action="lost" data-mb-async>Lost</button>
   <button id="careful" data-mb-action="increment" data-mb-confirm="Really?">Careful</button>
@@ -186,6 +188,8 @@ def build_app(state: State, static_dir: Path) -> Starlette:
             await asyncio.to_thread(state.release.wait, 10)  # the test releases it
         if name == "increment":
             state.count += (entry.body or {}).get("input", {}).get("by", 1)
+        if name == "auto":  # the server may run an action in the background on its own
+            return JSONResponse({**answer, "workflowId": "resize", "status": "running"})
         if request.query_params.get("async") == "1":
             return JSONResponse({**answer, "workflowId": name, "status": "running", "result": None})
         return JSONResponse({**answer, "result": {"count": state.count}})

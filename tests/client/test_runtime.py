@@ -197,6 +197,8 @@ async def test_a_link_bound_to_an_action_does_not_navigate(
         ("#pick", "select:b", "pick", ["b", "fixed"]),  # $event filled from the DOM event
         ("#solo", "fill:8", "solo", {"solo": 8}),  # a lone control sends its own value
         ("#multi", "dblclick", "twice", {"n": 2}),  # data-mb-events: more events per element
+        ("#card", "press:Enter", "increment", {}),  # role=button answers the keyboard
+        ("#card", "press: ", "increment", {}),
     ],
 )
 async def test_other_events_and_inputs_bind_as_the_renderer_declares(
@@ -216,6 +218,9 @@ async def test_other_events_and_inputs_bind_as_the_renderer_declares(
     elif kind == "fill":
         await page.fill(selector, value)
         await page.dispatch_event(selector, "change")
+    elif kind == "press":
+        await page.focus(selector)
+        await page.keyboard.press("Space" if value == " " else value)
     else:
         await page.dblclick(selector)
     await event_detail(page, "mb:action-done")
@@ -246,12 +251,19 @@ async def test_nav_links_swap_the_main_region_and_keep_history(
     assert await page.evaluate("window.__sameDocument") is True
 
 
+@pytest.mark.parametrize(
+    ("button", "path", "query"),
+    [
+        ("#bg", "/api/v1/acme/counter/actions/resize", "async=1"),  # data-mb-async asks
+        ("#auto", "/api/v1/acme/counter/actions/auto", ""),  # the server decided
+    ],
+)
 async def test_a_background_run_is_followed_over_server_sent_events(
-    page: Page, base_url: str, state: State
+    page: Page, base_url: str, state: State, button: str, path: str, query: str
 ) -> None:
     await open_home(page, base_url)
     await next_event(page, "mb:action-done")
-    await page.click("#bg")
+    await page.click(button)
     progress = page.locator(".mb-toast[role=status]")
     await expect(progress.filter(has_text="Resizing (50%)")).to_be_visible()
     detail = await event_detail(page, "mb:action-done")
@@ -259,7 +271,7 @@ async def test_a_background_run_is_followed_over_server_sent_events(
     assert detail["answer"]["result"] == {"resized": 3}
     await expect(page.locator("#count")).to_have_text("Count: 10")
     [start] = state.actions()
-    assert (start.path, start.query) == ("/api/v1/acme/counter/actions/resize", "async=1")
+    assert (start.path, start.query) == (path, query)
     assert any(r.path == "/api/v1/acme/runs/resize/events" for r in state.requests)
     await expect(progress).to_have_count(0)
 

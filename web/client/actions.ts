@@ -33,11 +33,13 @@ export interface ActionRequest {
 
 const FAILED = new Set(["failed", "error", "terminated", "timed_out", "canceled", "cancelled"]);
 
-/** POST an action; with `background`, wait for the run to end. Throws HttpError on failure. */
+/** POST an action; when the answer says the run is still going (always the case with
+ * `background`, and the server may decide so itself), follow its events until it ends.
+ * Throws HttpError on failure. */
 export async function runAction(request: ActionRequest): Promise<ActionAnswer> {
   const url = actionUrl(request.package, request.action, request.background ?? false);
   const answer = (await postJson(url, { input: request.input ?? {} })) as ActionAnswer;
-  if (request.background && answer.status === "running") {
+  if (answer.status === "running" && answer.workflowId) {
     const progress = toast("Working…", "info", { timeout: 0 });
     try {
       const done = await followRun(answer.workflowId, {
@@ -66,6 +68,7 @@ const listening = new Set<string>();
 
 export function installActions(root: Document): void {
   for (const type of ["click", "submit", "change", "input"]) listen(root, type);
+  root.addEventListener("keydown", pressRoleButton);
   const scan = (node: ParentNode): void => {
     for (const element of node.querySelectorAll<HTMLElement>("[data-mb-event],[data-mb-events]")) {
       for (const type of eventTypes(element)) listen(root, type);
@@ -118,6 +121,17 @@ function onEvent(event: Event): void {
   const question = element.dataset.mbConfirm;
   if (question && !window.confirm(question)) return;
   void dispatch(element, binding, event);
+}
+
+// An element the renderer made a button by role (a card, an icon) answers Enter and Space
+// like a native button does, by clicking itself.
+function pressRoleButton(event: KeyboardEvent): void {
+  const element = event.target;
+  if (event.defaultPrevented || (event.key !== "Enter" && event.key !== " ")) return;
+  if (!(element instanceof HTMLElement) || element.getAttribute("role") !== "button") return;
+  if (element.matches("button, a[href], input, select, textarea, summary")) return;
+  event.preventDefault();
+  element.click();
 }
 
 function takesOverDefault(element: HTMLElement, event: Event): boolean {
