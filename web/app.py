@@ -1,0 +1,63 @@
+"""The Starlette application, wired from lists in one factory.
+
+Routes and middleware are declared here once; the services (database, package catalog,
+renderer, Temporal connection) come in through `WebServices`, built by the CLI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from web import actions, health, pages
+from web.auth import setup as auth_setup
+from web.auth.config import AuthConfig
+from web.auth.headers import SecurityHeadersMiddleware
+from web.errors import (
+    ApiError,
+    api_error_handler,
+    http_exception_handler,
+    unhandled_error_handler,
+)
+from web.middleware.csrf import CSRFMiddleware
+from web.services import WebServices
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def routes() -> list[BaseRoute]:
+    STATIC_DIR.mkdir(exist_ok=True)
+    return [
+        Route("/healthz", health.healthz, methods=["GET"]),
+        Route("/readyz", health.readyz, methods=["GET"]),
+        Route("/api/v1/{tenant}/{package}/actions/{action}", actions.run_action, methods=["POST"]),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
+        Route("/", pages.root_page, methods=["GET", "HEAD"]),
+        Route("/{tenant}", pages.page, methods=["GET", "HEAD"]),
+        Route("/{tenant}/{path:path}", pages.page, methods=["GET", "HEAD"]),
+    ]
+
+
+def create_app(svc: WebServices, *, auth: AuthConfig | None = None) -> Starlette:
+    wiring = auth_setup.wire(svc.db, auth or auth_setup.config_for(svc.settings))
+    app = Starlette(
+        routes=[*wiring.routes, *routes()],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(CSRFMiddleware, secure_cookie=wiring.config.secure_cookies),
+            *wiring.middleware,
+        ],
+        exception_handlers={
+            ApiError: api_error_handler,
+            HTTPException: http_exception_handler,
+            Exception: unhandled_error_handler,
+        },
+    )
+    app.state.services = svc
+    app.state.auth = wiring
+    return app

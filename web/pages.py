@@ -1,0 +1,130 @@
+"""Pages: tenant URL -> route -> component -> page data -> HTML.
+
+`/` is the default tenant's root; `/{tenant}/{path}` any tenant's page. Level rules: a route
+that requires auth sends an anonymous visitor to the login page; a visitor below the route's
+level gets the access-denied page (403) naming both levels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from dbal.scope import Scope
+from web.html import FRAGMENT_HEADER, Document, main_fragment, message_page, render_document
+from web.identity import Identity, current_identity, level_name
+from web.middleware.csrf import csrf_token
+from web.page_data import load_page_data
+from web.render import RenderContext, UserInfo
+from web.routing import RouteMatch, match_installed, match_page_configs
+from web.services import WebServices, services
+from web.tenancy import DEFAULT_TENANT, find_tenant
+
+
+async def root_page(request: Request) -> Response:
+    return await tenant_page(request, DEFAULT_TENANT, "/")
+
+
+async def page(request: Request) -> Response:
+    path = request.path_params.get("path", "")
+    return await tenant_page(request, request.path_params["tenant"], "/" + path)
+
+
+async def tenant_page(request: Request, slug: str, path: str) -> Response:
+    svc = services(request)
+    tenant = await find_tenant(request, slug)
+    if tenant is None:
+        return system_page(request, slug, 404, "Not found", [f"There is no tenant {slug!r}."])
+    route = await run_in_threadpool(find_route, svc, tenant["id"], path)
+    if route is None:
+        return system_page(request, slug, 404, "Not found", [f"No page at {path}."])
+    identity = current_identity(request)
+    if route.requires_auth and not identity.authenticated:
+        target = f"/{quote(slug)}/login?next={quote(request.url.path)}"
+        return RedirectResponse(target, status_code=303)
+    if identity.level < route.level:
+        return access_denied(request, slug, identity, route.level)
+    return await render_route(request, svc, tenant, route, identity)
+
+
+def find_route(svc: WebServices, tenant_id: str, path: str) -> RouteMatch | None:
+    route = match_page_configs(svc.db.page_configs.list_published(tenant_id), path)
+    if route is not None:
+        return route
+    installed = svc.db.installed_packages.list(tenant_id)
+    primary = {}
+    for row in installed:
+        package = svc.catalog.find(row["package_id"])
+        primary[row["package_id"]] = bool(package and package.primary)
+    return match_installed(installed, path, primary=primary)
+
+
+async def render_route(
+    request: Request,
+    svc: WebServices,
+    tenant: dict[str, Any],
+    route: RouteMatch,
+    identity: Identity,
+) -> Response:
+    slug = tenant["slug"]
+    package = svc.catalog.find(route.package_id)
+    if package is None:
+        return system_page(request, slug, 404, "Not found", [f"No package {route.package_id!r}."])
+    component = package.component(route.component) if route.component else package.home_component()
+    if component is None:
+        lines = [f"Package {route.package_id!r} has no component {route.component!r}."]
+        return system_page(request, slug, 404, "Page unavailable", lines)
+    scope = (
+        Scope.for_user(tenant["id"], identity.user_id, identity.level)
+        if identity.authenticated
+        else Scope.public(tenant["id"])
+    )
+    declared = component.definition.get("data") or {}
+    data = await run_in_threadpool(load_page_data, svc.db, scope, declared)
+    context = RenderContext(
+        tenant=slug,
+        user=(
+            UserInfo(id=identity.user_id, level=identity.level, username=identity.username)
+            if identity.user_id is not None
+            else None
+        ),
+        data=data,
+        params=dict(route.params),
+        csrf_token=csrf_token(request.scope),
+    )
+    result = svc.renderer.render(package.id, component.definition, {}, context)
+    if request.headers.get(FRAGMENT_HEADER) == "main":
+        return HTMLResponse(main_fragment(result.html, result.css))
+    title = route.title or str(component.definition.get("name") or package.name)
+    doc = Document(
+        title=title,
+        tenant_slug=slug,
+        csrf_token=csrf_token(request.scope),
+        body=result.html,
+        css=result.css,
+    )
+    return HTMLResponse(render_document(doc))
+
+
+def access_denied(request: Request, slug: str, identity: Identity, required: int) -> Response:
+    lines = [
+        "Your permission level is insufficient to access this page.",
+        f"Your level: {level_name(identity.level)} ({identity.level})",
+        f"Required level: {level_name(required)} ({required})",
+    ]
+    return system_page(request, slug, 403, "Access denied", lines)
+
+
+def system_page(
+    request: Request, slug: str, status: int, title: str, lines: list[str]
+) -> HTMLResponse:
+    home = "/" if slug == DEFAULT_TENANT else f"/{quote(slug)}"
+    body = message_page(title, lines, link=(home, "Return home"))
+    if request.headers.get(FRAGMENT_HEADER) == "main":
+        return HTMLResponse(body, status_code=status)
+    doc = Document(title=title, tenant_slug=slug, csrf_token=csrf_token(request.scope), body=body)
+    return HTMLResponse(render_document(doc), status_code=status)

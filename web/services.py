@@ -1,0 +1,30 @@
+"""The services a request handler may use, built by the CLI and stored on the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+
+from dbal.database import Database
+from engine.config import Settings
+from engine.dispatch import Dispatcher
+from engine.packages import Catalog
+from engine.temporal_client import TemporalConnection
+from web.render import Renderer
+
+
+@dataclass
+class WebServices:
+    settings: Settings
+    db: Database
+    catalog: Catalog
+    renderer: Renderer
+    temporal: TemporalConnection
+    dispatcher: Dispatcher
+
+
+def services(conn: HTTPConnection) -> WebServices:
+    svc = conn.app.state.services
+    assert isinstance(svc, WebServices)
+    return svc

@@ -1,0 +1,71 @@
+"""Host side of the `run_script` activity: package script -> sandbox pool -> result or failure.
+
+The activity finds the script in the package catalog, runs it in a sandbox process with a host
+handler that answers the script's `ctx` calls through the DBAL under the caller's scope, and
+turns a script error into a non-retryable `ScriptError` failure carrying file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from engine.packages import Catalog
+from engine.workflows.script_run import (
+    RUN_SCRIPT_ACTIVITY,
+    SCRIPT_ERROR,
+    ScriptRunInput,
+    ScriptRunResult,
+)
+from scripts_runtime.sandbox import HostHandler, SandboxPool, ScriptRequest
+
+HostFactory = Callable[[ScriptRunInput], HostHandler]
+
+
+class ScriptActivities:
+    def __init__(self, *, pool: SandboxPool, catalog: Catalog, host_for: HostFactory) -> None:
+        self._pool = pool
+        self._catalog = catalog
+        self._host_for = host_for
+
+    @activity.defn(name=RUN_SCRIPT_ACTIVITY)
+    async def run_script(self, params: ScriptRunInput) -> ScriptRunResult:
+        package = self._catalog.find(params.package_id)
+        script = package.script(params.script) if package is not None else None
+        if package is None or script is None:
+            raise ApplicationError(
+                f"no script {params.script!r} in package {params.package_id!r}",
+                {"code": "SCRIPT_NOT_FOUND"},
+                type=SCRIPT_ERROR,
+                non_retryable=True,
+            )
+        request = ScriptRequest(
+            source=script.source,
+            filename=f"{package.id}/{script.body_file.name}" if script.body_file else script.name,
+            input=params.input,
+            tenant=params.tenant_id,
+            tenant_slug=params.tenant_slug,
+            user={"id": params.user_id, "level": params.user_level},
+            timeout_s=script.timeout_s,
+            memory_mb=script.memory_mb,
+            input_schema=script.input_schema,
+            language="jsonscript" if script.body_kind == "json-script" else "python",
+        )
+        result = await self._pool.run(request, self._host_for(params))
+        if not result.ok:
+            error = result.error
+            message = error.message if error else "the script failed"
+            details = {
+                "code": error.code if error else "SCRIPT_ERROR",
+                "file": error.filename if error else None,
+                "line": error.line if error else None,
+            }
+            raise ApplicationError(message, details, type=SCRIPT_ERROR, non_retryable=True)
+        return ScriptRunResult(
+            value=result.value,
+            logs=list(result.logs),
+            events=list(result.events),
+            duration_ms=result.duration_ms,
+        )
