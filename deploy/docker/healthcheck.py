@@ -41,37 +41,42 @@ def check_http(path: str, env: Mapping[str, str]) -> tuple[bool, str]:
         return False, f"{url} unreachable ({exc})"
 
 
-async def check_worker(env: Mapping[str, str], hostname: str) -> tuple[bool, str]:
+async def pollers(
+    address: str, namespace: str, queue: str, timeout_s: float = 5.0
+) -> list[tuple[str, float]]:
+    """(identity, seconds since it last polled) of the workflow pollers on `queue`."""
     # Imported here so that the web checks stay fast (no gRPC stack to load).
     from temporalio.api.enums.v1 import TaskQueueType
     from temporalio.api.taskqueue.v1 import TaskQueue
     from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
     from temporalio.client import Client
 
+    client = await asyncio.wait_for(Client.connect(address, namespace=namespace), timeout_s)
+    described = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=namespace,
+            task_queue=TaskQueue(name=queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        ),
+        timeout=timedelta(seconds=timeout_s),
+    )
+    now = time.time()
+    return [(p.identity, now - p.last_access_time.ToSeconds()) for p in described.pollers]
+
+
+async def check_worker(env: Mapping[str, str], hostname: str) -> tuple[bool, str]:
     address = env.get("METABUILDER_TEMPORAL_ADDRESS")
     if not address:
         return False, "METABUILDER_TEMPORAL_ADDRESS is not set"
     namespace = env.get("MB_HEALTHCHECK_NAMESPACE", "default")
     queue = env.get("MB_HEALTHCHECK_TASK_QUEUE", DEFAULT_TASK_QUEUE)
     try:
-        client = await asyncio.wait_for(Client.connect(address, namespace=namespace), 5)
-        described = await client.workflow_service.describe_task_queue(
-            DescribeTaskQueueRequest(
-                namespace=namespace,
-                task_queue=TaskQueue(name=queue),
-                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-            ),
-            timeout=timedelta(seconds=5),
-        )
+        found = await pollers(address, namespace, queue)
     except Exception as exc:  # any failure is "unhealthy", reported in one line
         return False, f"cannot ask Temporal at {address} ({type(exc).__name__}: {exc})"
-    now = time.time()
-    for poller in described.pollers:
-        if not poller.identity.endswith(f"@{hostname}"):
-            continue
-        age = now - poller.last_access_time.ToSeconds()
-        if age <= POLLER_STALE_S:
-            return True, f"worker {poller.identity} polled {queue!r} {age:.0f}s ago"
+    for identity, age in found:
+        if identity.endswith(f"@{hostname}") and age <= POLLER_STALE_S:
+            return True, f"worker {identity} polled {queue!r} {age:.0f}s ago"
     return False, f"no poller of this host ({hostname}) on task queue {queue!r}"
 
 
