@@ -93,6 +93,10 @@ def policy(**overrides: Any) -> AuthPolicy:
     return AuthPolicy(**values)
 
 
+async def close(h: Harness) -> None:
+    await h.app.state.auth.aclose()
+
+
 def build(
     database_url: str,
     data_dir: Path,
@@ -103,6 +107,7 @@ def build(
     dispatcher: Dispatcher | None = None,
     temporal: TemporalConnection | None = None,
     task_queue: str = "unused",
+    redis_url: str | None = None,
 ) -> Iterator[Harness]:
     """A generator for fixtures: yields the harness, closes the database afterwards."""
     settings = load_settings({}, data_dir=data_dir).with_overrides(
@@ -122,6 +127,7 @@ def build(
     config = AuthConfig(
         policy=auth_policy or policy(),
         rate_limits=rate_limits or RateLimits(enabled=False),
+        redis_url=redis_url,
         clock=clock,
         delivery=delivery,
     )
@@ -135,7 +141,7 @@ def build(
     )
     app = create_app(svc, auth=config)
     try:
-        yield Harness(db, app, app.state.accounts, clock, delivery)
+        yield Harness(db, app, app.state.auth.accounts, clock, delivery)
     finally:
         db.close()
 

@@ -10,7 +10,7 @@ import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -29,13 +29,13 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def accounts_of(request: Request) -> Accounts:
-    found = request.app.state.accounts
+    found = request.app.state.auth.accounts
     assert isinstance(found, Accounts)
     return found
 
 
 def _secure_flag(request: Request) -> bool:
-    return is_secure(request.scope, bool(getattr(request.app.state, "secure_cookies", False)))
+    return is_secure(request.scope, bool(request.app.state.auth.config.secure_cookies))
 
 
 def handles_account_errors(fn: Handler) -> Handler:
@@ -54,17 +54,19 @@ def handles_account_errors(fn: Handler) -> Handler:
 
 
 def is_form(request: Request) -> bool:
-    kind = request.headers.get("content-type", "")
-    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+    return request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
 
 
 async def read_body(request: Request) -> dict[str, Any]:
-    if is_form(request):
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise ApiError(413, f"the request body exceeds {MAX_BODY} bytes")
+    if is_form(request):
+        try:
+            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError as exc:
+            raise ApiError(400, "the form is not valid UTF-8") from exc
+        return dict(pairs)
     if not raw.strip():
         return {}
     try:

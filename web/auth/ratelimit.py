@@ -14,6 +14,7 @@ import time
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from web.auth.config import RateLimits
@@ -23,10 +24,25 @@ from web.identity import IDENTITY_KEY, Identity
 ACTION_PATH = re.compile(r"^/api/v1/[^/]+/[^/]+/actions/[^/]+/?$")
 
 
-def storage_for(redis_url: str | None) -> Storage:
-    if redis_url:
-        return RedisStorage(f"async+{redis_url}", implementation="redispy", key_prefix="mb-rl")
-    return MemoryStorage()
+class LimitStore:
+    """The counters' storage, owned here so that its Redis connections can be closed."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self._pool: ConnectionPool | None = None
+        if redis_url:
+            self._pool = ConnectionPool.from_url(redis_url)
+            self.storage: Storage = RedisStorage(
+                f"async+{redis_url}",
+                implementation="redispy",
+                key_prefix="mb-rl",
+                connection_pool=self._pool,  # type: ignore[arg-type]
+            )
+        else:
+            self.storage = MemoryStorage()
+
+    async def aclose(self) -> None:
+        if self._pool is not None:
+            await self._pool.disconnect()
 
 
 def client_ip(scope: Scope) -> str:
@@ -35,7 +51,7 @@ def client_ip(scope: Scope) -> str:
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, limits: RateLimits, redis_url: str | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, limits: RateLimits, store: LimitStore) -> None:
         self.app = app
         self.enabled = limits.enabled
         self.exact: dict[str, tuple[str, RateLimitItem]] = {
@@ -45,7 +61,7 @@ class RateLimitMiddleware:
             "/api/v1/auth/password-reset/confirm": ("reset", parse(limits.reset)),
         }
         self.actions = parse(limits.actions)
-        self.limiter = MovingWindowRateLimiter(storage_for(redis_url))
+        self.limiter = MovingWindowRateLimiter(store.storage)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.enabled or scope["type"] != "http" or scope["method"] != "POST":

@@ -1,7 +1,8 @@
 """Wiring auth into the app: the accounts service, the inner middleware and the routes.
 
 `web.app.create_app` puts `SecurityHeadersMiddleware` outermost, then CSRF, then what
-`wire(...).middleware` returns (authentication, then rate limits, which key actions by user).
+`wire(...).middleware` returns (authentication, then rate limits, which key actions by user),
+and keeps the wiring in `app.state.auth`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from engine.config import Settings
 from web.auth import endpoints
 from web.auth.config import AuthConfig
 from web.auth.middleware import AuthMiddleware
-from web.auth.ratelimit import RateLimitMiddleware
+from web.auth.ratelimit import LimitStore, RateLimitMiddleware
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,10 @@ class AuthWiring:
     config: AuthConfig
     middleware: list[Middleware]
     routes: list[BaseRoute]
+    limit_store: LimitStore
+
+    async def aclose(self) -> None:
+        await self.limit_store.aclose()
 
 
 def config_for(settings: Settings) -> AuthConfig:
@@ -36,8 +41,9 @@ def wire(db: Database, config: AuthConfig) -> AuthWiring:
     accounts = Accounts.for_database(
         db, config.policy, clock=config.clock, delivery=config.delivery
     )
+    store = LimitStore(config.redis_url)
     middleware = [
         Middleware(AuthMiddleware, accounts=accounts, secure_cookies=config.secure_cookies),
-        Middleware(RateLimitMiddleware, limits=config.rate_limits, redis_url=config.redis_url),
+        Middleware(RateLimitMiddleware, limits=config.rate_limits, store=store),
     ]
-    return AuthWiring(accounts, config, middleware, list(endpoints.routes()))
+    return AuthWiring(accounts, config, middleware, list(endpoints.routes()), store)
