@@ -21,6 +21,7 @@ from dbal.errors import DataError
 from engine.config import Settings, builtin_packages_dir, load_settings
 from engine.packages import Catalog, PackageError, Problem
 from engine.packages.errors import ConfigInvalid, PackageInvalid
+from engine.packages.importer import import_original
 from engine.packages.jsonread import LoadMode
 from engine.packages.lifecycle import LifecycleReport, PackageManager
 from engine.packages.validate import PackageReport, validate_path
@@ -342,3 +343,55 @@ def uninstall_command(ctx: click.Context, package_id: str, tenant_slug: str, pur
         except (PackageError, DataError) as exc:
             raise _fail(exc) from exc
         _report(report)
+
+
+@packages_group.command("import-original")
+@click.argument("source", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--head",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="The original's HEAD packages dir: its page-config/ and workflow/ are merged.",
+)
+@click.option(
+    "--dbal",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="The original's dbal dir: package entity YAML is attached to its package.",
+)
+@click.option("--changes", is_flag=True, help="List every normalisation, not only the count.")
+@click.pass_context
+def import_original_command(
+    ctx: click.Context,
+    source: Path,
+    out: Path,
+    head: Path | None,
+    dbal: Path | None,
+    changes: bool,
+) -> None:
+    """Turn a directory of original-format packages into our format in OUT.
+
+    One line per package with counts and whether the output validates strictly; the reasons
+    for every package that does not follow it. Exit 0 even when some packages need manual
+    work (the report says what); exit 1 if a package could not be read at all.
+    """
+    results = import_original(
+        source, out, head=head, dbal=dbal, reference_dirs=_package_dirs(_settings(ctx))
+    )
+    for result in results:
+        click.echo(result.summary())
+        if changes:
+            for change in result.changes:
+                click.echo(f"  changed: {change}")
+        for problem in result.errors:
+            _print_problem(problem, result.package_id)
+    valid = sum(r.valid for r in results)
+    written = sum(r.out is not None for r in results)
+    click.echo(
+        f"imported {written} of {len(results)} packages into {out}: {valid} validate strictly, "
+        f"{written - valid} need changes (listed above); "
+        f"{sum(r.components for r in results)} components, {sum(r.pages for r in results)} "
+        f"pages, {sum(r.entities for r in results)} entities, "
+        f"{sum(r.workflows for r in results)} workflows"
+    )
+    if written < len(results):
+        ctx.exit(EXIT_PROBLEMS)

@@ -126,3 +126,22 @@ def pages_from_ui_json(package: Package, pages: list[Any], file: str, problems: 
             file,
             ptr,
         )
+
+
+def normalise_template(definition: dict[str, Any], file: str, ptr: str, problems: Problems) -> None:
+    """A node with no ``type`` but a ``ref`` (css_designer) is a ComponentRef."""
+    stack: list[tuple[Any, str]] = [(definition.get("render"), ptr + "/render")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            if "type" not in node and "$ref" not in node and isinstance(node.get("ref"), str):
+                node["type"] = "ComponentRef"
+                problems.warning(
+                    "untyped_ref_node",
+                    f"a node with `ref` {node['ref']!r} and no type is read as a ComponentRef",
+                    file,
+                    where,
+                )
+            stack.extend((v, where + pointer(k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, where + pointer(i)) for i, v in enumerate(node))

@@ -201,6 +201,8 @@ def _load_components(ctx: _Context, package: Package) -> None:
                 )
                 continue
             seen[cid] = f"{file}#{ptr}"
+            if ctx.mode == "tolerant":
+                compat.normalise_template(item, file, ptr, ctx.problems)
             name = name if isinstance(name, str) and name else cid
             package.components.append(ComponentDef(cid, name, item, file, ptr))
         if ctx.mode == "tolerant" and isinstance(doc, dict) and isinstance(doc.get("pages"), list):

@@ -5,7 +5,7 @@ the packages being validated plus the reference catalogs (the built-in packages)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engine.packages.catalog import Catalog
@@ -82,7 +82,10 @@ def validate_path(
             catalog.add(candidate)
     for report, candidate in checked:
         if candidate is not None:
-            report.problems.extend(dependency_problems(catalog, candidate))
+            found = dependency_problems(catalog, candidate)
+            if mode == "tolerant":
+                found = [replace(p, severity="warning") for p in found]
+            report.problems.extend(found)
     return [report for report, _ in checked]
 
 

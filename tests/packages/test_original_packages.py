@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from engine.cli.packages import packages_group
 from engine.packages import load_package
 from tests.compat import ORIGINAL_HEAD_PACKAGES, ORIGINAL_JAN8_PACKAGES, requires_original
 
@@ -76,3 +78,23 @@ def test_head_page_config_overlay_adds_routes() -> None:
     assert result.package is not None
     root = next(r for r in result.package.pages if r.path == "/")
     assert (root.component, root.level) == ("home_page", 0)
+
+
+def test_validate_tolerant_prints_one_summary_line_per_package() -> None:
+    result = CliRunner().invoke(
+        packages_group,
+        [
+            "validate",
+            str(ORIGINAL_JAN8_PACKAGES),
+            "--tolerant",
+            "--overlay",
+            str(ORIGINAL_HEAD_PACKAGES),
+            "--no-warnings",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    summaries = [line for line in lines if " components=" in line]
+    assert len(summaries) == 51
+    assert all(" pages=" in line and " warnings=" in line for line in summaries)
+    assert lines[-1] == "51 packages, 0 with errors"
