@@ -69,7 +69,8 @@ def document(title: str, main: str) -> str:
         "<script src='/static/build/runtime.js' defer></script></head><body>"
         "<nav data-mb-nav><a id='to-home' href='/acme/home'>Home</a> "
         "<a id='to-other' href='/acme/other?x=1'>Other</a> "
-        "<a id='external' href='https://example.invalid/'>Elsewhere</a></nav>"
+        "<a id='external' href='https://example.invalid/'>Elsewhere</a> "
+        "<a id='to-json' href='/acme/data.json'>Data</a></nav>"
         "<form id='search' method='get' action='/acme/other' data-mb-nav>"
         "<input name='q' value='cats &amp; dogs'><button id='go'>Search</button></form>"
         f"<main id='mb-main'>{main}</main>"
@@ -222,6 +223,7 @@ def build_app(state: State, static_dir: Path) -> Starlette:
             Route("/acme/home", home),
             Route("/acme/other", other),
             Route("/acme/other.js", other_script),
+            Route("/acme/data.json", lambda request: JSONResponse({"rows": []})),
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Route("/acme/form-submit", form_submit, methods=["POST"]),
             Route("/api/v1/{tenant}/{package}/actions/{action}", action, methods=["POST"]),

@@ -341,3 +341,12 @@ async def test_links_to_other_origins_are_left_to_the_browser(page: Page, base_u
     await page.route("https://example.invalid/**", lambda route: route.fulfill(body="away"))
     await page.click("#external")
     await page.wait_for_url("https://example.invalid/")
+
+
+async def test_a_link_to_something_other_than_a_page_loads_normally(
+    page: Page, base_url: str
+) -> None:
+    await open_home(page, base_url)
+    await page.click("#to-json")
+    await page.wait_for_url(f"{base_url}/acme/data.json")
+    assert await page.evaluate("window.__sameDocument") is None

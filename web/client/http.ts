@@ -49,10 +49,13 @@ export async function getFragment(url: string, signal?: AbortSignal): Promise<Fr
     credentials: "same-origin",
     ...(signal ? { signal } : {}),
   });
+  // A 404 or 403 page is still a page to show; server failures and non-HTML are errors.
+  if (response.status >= 500) throw httpError(response, null);
+  if (!(response.headers.get("Content-Type") ?? "").includes("text/html")) {
+    throw new HttpError(response.status, "NOT_HTML", "The server did not answer with a page.");
+  }
   const html = await response.text();
   const title = response.headers.get(TITLE_HEADER);
-  // A 404 or 403 page is still a page to show; only server failures are errors.
-  if (response.status >= 500) throw httpError(response, null);
   return { html, url: response.url || url, title: title ? decodeHeader(title) : null };
 }
 

@@ -1,9 +1,10 @@
 // Navigation without full page loads: a click on a link marked data-mb-nav (or inside an
 // element marked data-mb-nav, e.g. a <nav>) fetches the target's main region, swaps it in
 // and pushes a history entry; Back and Forward swap the region back. A GET form so marked
-// (a search box, a filter) navigates to its URL with the fields as the query string. Anything unusual (a
-// modifier key, another origin, target=_blank, download, a failed fetch) falls back to the
-// browser's own navigation, so links work the same without this script.
+// (a search box, a filter) navigates to its URL with the fields as the query string.
+// Anything unusual (a modifier key, another origin, target=_blank, download, an answer that
+// is not HTML, a failed fetch) falls back to the browser's own navigation, so links work the
+// same without this script.
 
 import { mainRegion, swapMain } from "./fragments";
 import { getFragment } from "./http";

@@ -31,7 +31,8 @@ export interface RunDone {
 
 export interface FollowOptions {
   onProgress?: (progress: RunProgress) => void;
-  /** Consecutive connection failures before giving up (EventSource retries by itself). */
+  /** Connection failures without news in between before giving up (EventSource retries by
+   * itself; a stream that opens and drops without an event still counts as a failure). */
   maxRetries?: number;
 }
 
@@ -42,9 +43,6 @@ export function followRun(workflowId: string, options: FollowOptions = {}): Prom
     let failures = 0;
     const finish = (): void => source.close();
 
-    source.addEventListener("open", () => {
-      failures = 0;
-    });
     source.addEventListener("progress", (event) => {
       failures = 0;
       options.onProgress?.(parse((event as MessageEvent<string>).data) as RunProgress);
