@@ -10,7 +10,7 @@ anything the restricted Python policy would refuse.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from scripts_runtime.jsonscript import operators
@@ -193,6 +193,51 @@ def delete(obj: Any, key: Any) -> bool:
     return True
 
 
+def entry(functions: Mapping[str, Any], default: str | None, request: Any) -> Any:
+    """Pick the function a script run asks for and call it with the run's arguments."""
+    if isinstance(request, dict) and ("function" in request or "args" in request):
+        name = request.get("function", default)
+        args = request.get("args", [])
+    elif isinstance(request, list):
+        name, args = default, request
+    else:
+        name, args = default, ([] if request is None else [request])
+    function = functions.get(name) if isinstance(name, str) else None
+    if function is None:
+        available = ", ".join(sorted(functions))
+        raise LookupError(f"no function {name!r} in this script (available: {available})")
+    if not isinstance(args, list):
+        raise TypeError("args must be a list")
+    return function(*args)
+
+
+def component_entry(
+    prop_defaults: Mapping[str, Any],
+    initial_state: Callable[[dict[str, Any]], Any],
+    handlers: Mapping[str, Any],
+    computed: Mapping[str, Any],
+    request: Any,
+) -> dict[str, Any]:
+    """Evaluate one computed value or run one handler of a translated component."""
+    request = request if isinstance(request, dict) else {}
+    props = {**prop_defaults, **(request.get("props") or {})}
+    context: dict[str, Any] = {"props": props, "state": {}}
+    state = request.get("state")
+    context["state"] = dict(state) if isinstance(state, dict) else initial_state(context)
+    if "handler" in request:
+        handler = handlers.get(request["handler"])
+        if handler is None:
+            raise LookupError(f"no handler {request['handler']!r} (available: {sorted(handlers)})")
+        value = handler(context, *(request.get("args") or []))
+    else:
+        name = request.get("computed")
+        function = computed.get(name) if isinstance(name, str) else None
+        if function is None:
+            raise LookupError(f"no computed value {name!r} (available: {sorted(computed)})")
+        value = function(context)
+    return {"value": value, "state": context["state"]}
+
+
 def finish(value: Any) -> Any:
     """Applied to what `main` returns: plain JSON as JSON.stringify would produce."""
     return to_json(value)
@@ -239,6 +284,8 @@ JS_GLOBALS: dict[str, Any] = {
     "js_destructure_object": destructure_object,
     "js_destructure_array": destructure_array,
     "js_finish": finish,
+    "js_entry": entry,
+    "js_component_entry": component_entry,
     "JsThrow": JsThrow,
     "undefined": UNDEFINED,
     "js_undefined": UNDEFINED,

@@ -27,9 +27,10 @@ _LINE = re.compile(r"^Line (\d+):\s*")
 class ScriptPolicy(RestrictingNodeTransformer):
     """RestrictedPython's policy plus our refusals.
 
-    It denies `global`/`nonlocal` (scripts share nothing between calls, and rebinding
-    module names from functions is how guard names could be shadowed), and `async` code
-    (there is no event loop in the sandbox).
+    It denies `global` (module state belongs to one run; rebinding it from functions only
+    invites confusion with the shared-nothing model); `nonlocal` stays allowed for closures,
+    which translated JSON-script arrow functions rely on. RestrictedPython itself already
+    refuses `async` code, `match`, `except*` and every `_`-prefixed name.
     """
 
     def visit_Global(self, node: ast.Global) -> ast.AST:
@@ -37,7 +38,10 @@ class ScriptPolicy(RestrictingNodeTransformer):
         return node
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> ast.AST:
-        self.error(node, "Nonlocal statements are not allowed.")
+        """It allows `nonlocal` of names a script may use (it only rebinds a variable of an
+        enclosing function; RestrictedPython refuses it by default)."""
+        for name in node.names:
+            self.check_name(node, name)
         return node
 
 
