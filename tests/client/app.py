@@ -182,27 +182,29 @@ def build_app(state: State, static_dir: Path) -> Starlette:
             return JSONResponse(
                 {"error": "VALIDATION_FAILED", "message": "Title is required"}, status_code=422
             )
-        if name == "quota":
-            failed = {"message": "Quota exceeded", "code": "QUOTA"}
-            return JSONResponse({**answer, "status": "failed", "result": failed})
+        if name == "quota":  # what engine.dispatch answers for a failed run
+            failed = {"code": "SCRIPT_ERROR", "message": "Quota exceeded"}
+            return JSONResponse({**answer, "status": "failed", "result": None, "error": failed})
         if name == "slow":
             await asyncio.to_thread(state.release.wait, 10)  # the test releases it
         if name == "increment":
             state.count += (entry.body or {}).get("input", {}).get("by", 1)
         if name == "auto":  # the server may run an action in the background on its own
-            return JSONResponse({**answer, "workflowId": "resize", "status": "running"})
+            running = {**answer, "workflowId": "acme/counter/resize/1", "status": "running"}
+            return JSONResponse(running, status_code=202)
         if request.query_params.get("async") == "1":
-            return JSONResponse({**answer, "workflowId": name, "status": "running", "result": None})
+            running = {**answer, "workflowId": f"acme/counter/{name}/1", "status": "running"}
+            return JSONResponse({**running, "result": None}, status_code=202)
         return JSONResponse({**answer, "result": {"count": state.count}})
 
     async def run_events(request: Request) -> Response:
         await record(request)
-        workflow_id = request.path_params["workflow_id"]
-        if workflow_id == "lost":
+        action = request.path_params["workflow_id"].split("/")[2]  # tenant/package/action/n
+        if action == "lost":
             return JSONResponse({"error": "NOT_FOUND", "message": "No such run"}, status_code=404)
 
         async def stream() -> AsyncIterator[str]:
-            if workflow_id == "explode":
+            if action == "explode":
                 yield 'event: progress\ndata: {"message": "Starting"}\n\n'
                 await asyncio.sleep(0.05)
                 failure = {"error": "SCRIPT_ERROR", "message": "Out of pixels"}

@@ -272,7 +272,7 @@ async def test_a_background_run_is_followed_over_server_sent_events(
     await expect(page.locator("#count")).to_have_text("Count: 10")
     [start] = state.actions()
     assert (start.path, start.query) == (path, query)
-    assert any(r.path == "/api/v1/acme/runs/resize/events" for r in state.requests)
+    assert any(r.path == "/api/v1/acme/runs/acme/counter/resize/1/events" for r in state.requests)
     await expect(progress).to_have_count(0)
 
 

@@ -18,9 +18,11 @@ import { toast } from "./toast";
 
 export interface ActionAnswer {
   workflowId: string;
-  runId: string;
+  runId: string | null;
   status: string;
   result: unknown;
+  /** On a failed run: what went wrong, e.g. {"code": "SCRIPT_ERROR", "message": "..."}. */
+  error?: { code?: string; message?: string; [key: string]: unknown };
 }
 
 export interface ActionRequest {
@@ -50,14 +52,17 @@ export async function runAction(request: ActionRequest): Promise<ActionAnswer> {
       });
       answer.status = done.status;
       answer.result = done.result;
+      if (done.error) answer.error = done.error;
     } finally {
       progress.dismiss();
     }
   }
   if (FAILED.has(answer.status)) {
     const result = answer.result as { message?: unknown } | null;
-    const message = typeof result?.message === "string" ? result.message : "The action failed.";
-    throw new HttpError(200, "ACTION_FAILED", message, answer.result);
+    const message =
+      answer.error?.message ??
+      (typeof result?.message === "string" ? result.message : "The action failed.");
+    throw new HttpError(200, answer.error?.code ?? "RUN_FAILED", message, answer.error);
   }
   return answer;
 }

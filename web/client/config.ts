@@ -21,6 +21,8 @@ export function actionUrl(packageId: string, action: string, background = false)
   return background ? `${url}?async=1` : url;
 }
 
+/** Workflow ids read `{tenant}/{package}/{action}/{uuid}`: their slashes stay path separators. */
 export function runEventsUrl(workflowId: string): string {
-  return `/api/v1/${segment(tenant())}/runs/${segment(workflowId)}/events`;
+  const id = workflowId.split("/").map(segment).join("/");
+  return `/api/v1/${segment(tenant())}/runs/${id}/events`;
 }

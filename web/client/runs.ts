@@ -7,6 +7,7 @@
 //
 //   event: done
 //   data: {"status": "completed", "result": <any JSON>}
+//   (or {"status": "failed", "error": {"code", "message"}}, as the action endpoint answers)
 //
 //   event: error
 //   data: {"error": "SCRIPT_ERROR", "message": "Division by zero", "details": <optional>}
@@ -27,6 +28,7 @@ export interface RunProgress {
 export interface RunDone {
   status: string;
   result: unknown;
+  error?: { code?: string; message?: string };
 }
 
 export interface FollowOptions {
@@ -50,7 +52,9 @@ export function followRun(workflowId: string, options: FollowOptions = {}): Prom
     source.addEventListener("done", (event) => {
       finish();
       const data = parse((event as MessageEvent<string>).data) as Partial<RunDone>;
-      resolve({ status: data.status ?? "completed", result: data.result ?? null });
+      const done: RunDone = { status: data.status ?? "completed", result: data.result ?? null };
+      if (data.error) done.error = data.error;
+      resolve(done);
     });
     source.addEventListener("error", (event) => {
       if (event instanceof MessageEvent) {
