@@ -199,12 +199,12 @@ def build_app(state: State, static_dir: Path) -> Starlette:
 
     async def run_events(request: Request) -> Response:
         await record(request)
-        action = request.path_params["workflow_id"].split("/")[2]  # tenant/package/action/n
-        if action == "lost":
+        started = request.path_params["workflow_id"].split("/")[2]  # tenant/package/action/n
+        if started == "lost":
             return JSONResponse({"error": "NOT_FOUND", "message": "No such run"}, status_code=404)
 
         async def stream() -> AsyncIterator[str]:
-            if action == "explode":
+            if started == "explode":
                 yield 'event: progress\ndata: {"message": "Starting"}\n\n'
                 await asyncio.sleep(0.05)
                 failure = {"error": "SCRIPT_ERROR", "message": "Out of pixels"}
