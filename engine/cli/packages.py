@@ -7,6 +7,7 @@ finds errors exits 1, a usage or configuration failure exits 2.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,12 +20,17 @@ import click
 from dbal.database import Database
 from dbal.errors import DataError
 from engine.config import Settings, builtin_packages_dir, load_settings
-from engine.packages import Catalog, PackageError, Problem
+from engine.packages import Catalog, Package, PackageError, Problem, load_package
 from engine.packages.errors import ConfigInvalid, PackageInvalid
 from engine.packages.importer import import_original
 from engine.packages.jsonread import LoadMode
 from engine.packages.lifecycle import LifecycleReport, PackageManager
+from engine.packages.sandbox_runner import SandboxScriptRunner
+from engine.packages.testrunner import Renderer, TestReport, run_package_tests
 from engine.packages.validate import PackageReport, validate_path
+from scripts_runtime.sandbox import SandboxPool
+from web.render import RenderContext, ResolvedComponent, Resolver
+from web.render import Renderer as WebRenderer
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -394,4 +400,172 @@ def import_original_command(
         f"{sum(r.workflows for r in results)} workflows"
     )
     if written < len(results):
+        ctx.exit(EXIT_PROBLEMS)
+
+
+def _load_for_command(ctx: click.Context, target: str, tolerant: bool) -> tuple[Package, Catalog]:
+    """A package by id from the configured catalog, or from a directory; and a catalog that
+    also holds it (for name resolution across dependencies)."""
+    catalog = Catalog(_package_dirs(_settings(ctx)), mode=_mode(tolerant))
+    path = Path(target)
+    if "/" in target or (target not in catalog and path.is_dir()):
+        result = load_package(path, _mode(tolerant))
+        if result.package is None:
+            for problem in result.errors:
+                _print_problem(problem, path.name)
+            raise PackagesCommandFailed(f"metabuilder: package at {path} does not load")
+        return result.package, catalog.extended(result.package)
+    found = catalog.find(target)
+    if found is None:
+        raise PackagesCliError(
+            f"metabuilder: no package {target!r} (and no directory of that name)"
+        )
+    return found, catalog
+
+
+def resolver_for(catalog: Catalog) -> Resolver:
+    """The renderer's component resolver over a package catalog."""
+
+    def resolve(package_id: str, ref: str) -> ResolvedComponent | None:
+        found = catalog.resolve(package_id, ref)
+        return ResolvedComponent(found.package_id, found.definition) if found else None
+
+    return resolve
+
+
+def _component_renderer(catalog: Catalog) -> Renderer:
+    renderer = WebRenderer(resolve=resolver_for(catalog))
+
+    def render(package_id: str, component_id: str, props: dict[str, Any]) -> Any:
+        found = catalog.resolve(package_id, component_id)
+        if found is None:
+            return None
+        result = renderer.render(package_id, found.definition, props, RenderContext("test"))
+        template = (found.definition.get("render") or {}).get("template") or {}
+        return {
+            "type": template.get("type") if isinstance(template, dict) else None,
+            "html": result.html,
+            "css": result.css,
+            "placeholders": len(result.placeholders),
+            "failedExpressions": len(result.failed_expressions),
+        }
+
+    return render
+
+
+@packages_group.command("test")
+@click.argument("target")
+@click.option("--tolerant", is_flag=True, help="Load the package in tolerant mode.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per test case.")
+@click.pass_context
+def test_command(ctx: click.Context, target: str, tolerant: bool, as_json: bool) -> None:
+    """Run the declarative tests (tests/*.test.json) of a package by id or directory.
+
+    Exits 1 if a test fails; skipped tests (a capability not available) do not fail.
+    """
+    package, catalog = _load_for_command(ctx, target, tolerant)
+    report = asyncio.run(_run_tests(package, catalog))
+    for case in report.results:
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "package": package.id,
+                        "suite": case.suite,
+                        "test": case.test,
+                        "case": case.case,
+                        "outcome": case.outcome,
+                        "message": case.message,
+                        "file": case.file,
+                        "pointer": case.pointer,
+                    }
+                )
+            )
+            continue
+        line = f"{case.outcome.upper():7} {case.label}"
+        if case.outcome != "passed":
+            line += f"\n        {case.file}#{case.pointer}: {case.message}"
+        click.echo(line)
+    click.echo(report.summary())
+    if not report.ok:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+async def _run_tests(package: Package, catalog: Catalog) -> TestReport:
+    renderer = _component_renderer(catalog)
+    if not any(s.body_kind == "python" for s in package.scripts):
+        return await run_package_tests(package, catalog, renderer=renderer)
+    async with SandboxPool(size=1) as pool:
+        runner = SandboxScriptRunner(pool)
+        return await run_package_tests(package, catalog, scripts=runner, renderer=renderer)
+
+
+@packages_group.command("render")
+@click.argument("target")
+@click.option("--component", "component_ref", help="Render only this component (id or name).")
+@click.option("--summary", is_flag=True, help="One JSON object per component, then totals.")
+@click.option("--tolerant", is_flag=True, help="Load a package directory in tolerant mode.")
+@click.pass_context
+def render_command(
+    ctx: click.Context, target: str, component_ref: str | None, summary: bool, tolerant: bool
+) -> None:
+    """Render a package's components to HTML on stdout (each with its default props)."""
+    package, catalog = _load_for_command(ctx, target, tolerant)
+    renderer = WebRenderer(resolve=resolver_for(catalog))
+    components = package.components
+    if component_ref is not None:
+        found = package.component(component_ref)
+        if found is None:
+            raise PackagesCommandFailed(
+                f"metabuilder: package {package.id} has no component {component_ref!r}"
+            )
+        components = [found]
+    totals = {"components": 0, "ok": 0, "placeholders": 0, "failed_expressions": 0, "errors": 0}
+    for component in components:
+        totals["components"] += 1
+        try:
+            result = renderer.render(
+                package.id, component.definition, {}, RenderContext(tenant="render")
+            )
+        except Exception as exc:  # a crash of one component is reported, the others render
+            totals["errors"] += 1
+            if summary:
+                click.echo(
+                    json.dumps(
+                        {
+                            "component": component.id,
+                            "ok": False,
+                            "placeholders": 0,
+                            "failed_expressions": 0,
+                            "error": f"{type(exc).__name__}: {exc}",
+                        }
+                    )
+                )
+            else:
+                click.echo(f"<!-- component {component.id}: error {exc} -->")
+            continue
+        totals["ok"] += 1
+        totals["placeholders"] += len(result.placeholders)
+        totals["failed_expressions"] += len(result.failed_expressions)
+        if summary:
+            click.echo(
+                json.dumps(
+                    {
+                        "component": component.id,
+                        "ok": True,
+                        "placeholders": len(result.placeholders),
+                        "failed_expressions": len(result.failed_expressions),
+                        "error": None,
+                    }
+                )
+            )
+        else:
+            if len(components) > 1:
+                click.echo(f"<!-- component {component.id} -->")
+            if result.css:
+                click.echo(f"<style>{result.css}</style>")
+            click.echo(result.html)
+    if summary:
+        click.echo(json.dumps({"totals": totals}))
+    if totals["errors"]:
         ctx.exit(EXIT_PROBLEMS)

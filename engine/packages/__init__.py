@@ -23,6 +23,7 @@ from engine.packages.model import (
     LoadResult,
     Package,
     PageRoute,
+    ResolvedRef,
     ScriptManifest,
 )
 from engine.packages.problems import Problem
@@ -45,6 +46,7 @@ __all__ = [
     "PackageNotFound",
     "PageRoute",
     "Problem",
+    "ResolvedRef",
     "ScriptManifest",
     "StepFailed",
     "VersionConflict",

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from engine.packages.errors import PackageNotFound
 from engine.packages.jsonread import LoadMode
 from engine.packages.loader import load_package
-from engine.packages.model import ComponentDef, Package
+from engine.packages.model import ComponentDef, Package, ResolvedRef
 from engine.packages.problems import Problem
 from engine.packages.semver import Range, Version, is_version
 
@@ -140,12 +139,10 @@ class Catalog:
                 return dep, found
         return None
 
-    def resolve(
-        self, package_id: str, ref: str, version: str | None = None
-    ) -> tuple[str, dict[str, Any]] | None:
+    def resolve(self, package_id: str, ref: str, version: str | None = None) -> ResolvedRef | None:
         """(owning package id, component definition) for a reference made inside a package."""
         package = self.find(package_id, version)
         if package is None:
             return None
         found = self.lookup_in(package, ref)
-        return (found[0].id, found[1].definition) if found else None
+        return ResolvedRef(found[0].id, found[1].definition) if found else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from engine.packages.jsonread import LoadMode
 from engine.packages.problems import Problem
@@ -28,9 +28,18 @@ __all__ = [
     "LoadResult",
     "Package",
     "PageRoute",
+    "ResolvedRef",
     "ScriptKind",
     "ScriptManifest",
 ]
+
+
+class ResolvedRef(NamedTuple):
+    """A component found for a reference: the package that defines it and its definition
+    (same shape as the renderer's `ResolvedComponent`)."""
+
+    package_id: str
+    definition: dict[str, Any]
 
 
 @dataclass(frozen=True)
