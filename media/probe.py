@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +22,18 @@ MediaKind = Literal["video", "audio", "image"]
 
 PROBE_TIMEOUT_S = 30.0
 
+# Demuxers we accept (ffprobe's first format name). Everything else is refused, above all
+# playlists and indirections (hls, concat, dash) that would make FFmpeg open other files or
+# URLs, and text "formats" (tty renders any text file as a video of ANSI art).
+ALLOWED_FORMATS = frozenset(
+    {
+        "mov", "matroska", "webm", "avi", "flv", "mpegts", "mpeg", "ogg", "asf", "mxf", "dv",
+        "mp3", "wav", "w64", "flac", "aac", "aiff", "caf", "amr", "wv", "ape", "au",
+        "h264", "hevc", "ivf", "m4v",
+        "image2", "png_pipe", "jpeg_pipe", "webp_pipe", "gif", "bmp_pipe", "tiff_pipe",
+    }
+)  # fmt: skip
+_REFUSED_FORMAT = re.compile(r"\[(\w+) @ \w+\] Format not on whitelist")
 # ffprobe's demuxer names for still images (image2 covers files named *.jpg, *.png, ...).
 _IMAGE_FORMATS = frozenset(
     {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "gif", "bmp_pipe", "tiff_pipe", "svg_pipe"}
@@ -97,6 +110,16 @@ class ProbeResult:
         return self.video[0].height if self.video else None
 
 
+def guarded_input(source: str) -> list[str]:
+    """`-i source` for an untrusted file: only accepted demuxers, only the local file.
+
+    The whitelists refuse other demuxers before they open anything: no network access and
+    no nested files (an uploaded playlist naming another tenant's media).
+    """
+    formats = ",".join(sorted(ALLOWED_FORMATS))
+    return ["-format_whitelist", formats, "-protocol_whitelist", "file", "-i", source]
+
+
 async def probe(path: Path) -> ProbeResult:
     size = _file_size(path)
     proc = await asyncio.create_subprocess_exec(
@@ -107,6 +130,7 @@ async def probe(path: Path) -> ProbeResult:
         "json",
         "-show_format",
         "-show_streams",
+        *guarded_input(str(path))[:-2],
         str(path),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
@@ -119,7 +143,12 @@ async def probe(path: Path) -> ProbeResult:
         await proc.wait()
         raise
     if proc.returncode != 0:
-        reason = err.decode(errors="replace").strip().splitlines()[-1:] or ["unreadable"]
+        text = err.decode(errors="replace")
+        refused = _REFUSED_FORMAT.search(text)
+        if refused:
+            message = f"the container format {refused.group(1)!r} is not accepted"
+            raise UnsupportedMedia(message, path=str(path))
+        reason = text.strip().splitlines()[-1:] or ["unreadable"]
         raise ProbeError(f"ffprobe cannot read the file: {reason[0]}", path=str(path))
     return parse_probe(json.loads(out), size=size, path=str(path))
 
@@ -134,6 +163,8 @@ def _file_size(path: Path) -> int:
 def parse_probe(data: dict[str, Any], *, size: int, path: str | None = None) -> ProbeResult:
     fmt = data.get("format", {})
     format_name = str(fmt.get("format_name", ""))
+    if format_name.split(",")[0] not in ALLOWED_FORMATS:
+        raise UnsupportedMedia(f"the container format {format_name!r} is not accepted", path=path)
     video: list[VideoStream] = []
     audio: list[AudioStream] = []
     for stream in data.get("streams", []):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from media.errors import PlanError
-from media.probe import ProbeResult
+from media.probe import ProbeResult, guarded_input
 
 AudioCodec = Literal["aac", "opus", "mp3"]
 
@@ -164,7 +164,7 @@ def audio_rendition(codec: str) -> Rendition:
 
 def video_args(r: Rendition, p: VideoProfile, source: str, output: str) -> list[str]:
     args = [
-        "-i", source,
+        *guarded_input(source),
         "-map", "0:v:0",
         "-c:v", "libx264",
         "-preset", p.preset,
@@ -184,7 +184,7 @@ def video_args(r: Rendition, p: VideoProfile, source: str, output: str) -> list[
 
 
 def audio_args(p: AudioProfile, source: str, output: str) -> list[str]:
-    args = ["-i", source, "-map", "0:a:0", "-vn", "-sn", "-dn"]
+    args = [*guarded_input(source), "-map", "0:a:0", "-vn", "-sn", "-dn"]
     args += ["-c:a", p.encoder, "-b:a", f"{p.bitrate_k}k", "-ac", "2"]
     if p.muxer == "mp4":
         args += ["-movflags", "+faststart"]

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from media.probe import ProbeResult
+from media.probe import ProbeResult, guarded_input
 from media.process import run_ffmpeg
 
 POSTER_NAME = "poster.jpg"
@@ -43,7 +43,7 @@ async def make_poster(source: Path, probe: ProbeResult, out_dir: Path) -> Path:
     part = out_dir / f".{POSTER_NAME}.part"
     args = ["-ss", f"{poster_time(probe.duration_s):g}"] if probe.kind == "video" else []
     args += [
-        "-i", str(source),
+        *guarded_input(str(source)),
         "-map", "0:v:0",
         "-frames:v", "1",
         "-vf", f"scale='min({POSTER_MAX_WIDTH},iw)':-2",
@@ -65,7 +65,7 @@ async def make_sprite(
     out = out_dir / SPRITE_NAME
     part = out_dir / f".{SPRITE_NAME}.part"
     args = [
-        "-i", str(source),
+        *guarded_input(str(source)),
         "-map", "0:v:0",
         "-vf", (
             f"fps={layout.count}/{probe.duration_s:.6f},"

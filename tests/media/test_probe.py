@@ -62,19 +62,32 @@ async def test_kind_is_decided_by_probing_not_by_the_extension(
 
 
 @pytest.mark.parametrize(
-    ("content", "error"),
+    ("name", "content", "error"),
     [
-        (b"", ProbeError),
-        (b"this is a text file, not media\n" * 20, ProbeError),
+        ("upload.mp4", b"", ProbeError),
+        ("upload.mp4", b"this is a text file, not media\n" * 20, ProbeError),
+        # ffprobe reads any .txt as a video of ANSI art (demuxer `tty`)
+        ("notes.txt", b"this is a text file, not media\n" * 20, UnsupportedMedia),
     ],
 )
 async def test_unreadable_files_raise_probe_error(
-    tmp_path: Path, content: bytes, error: type[Exception]
+    tmp_path: Path, name: str, content: bytes, error: type[Exception]
 ) -> None:
-    path = tmp_path / "upload.mp4"
+    path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(error):
         await probe(path)
+
+
+async def test_playlists_that_point_at_other_files_are_refused(
+    clips: Clips, tmp_path: Path
+) -> None:
+    # An uploaded HLS playlist would make FFmpeg read any file (or URL) it names.
+    (tmp_path / "upload.m3u8").write_text(
+        f"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:3.0,\n{clips.video}\n#EXT-X-ENDLIST\n"
+    )
+    with pytest.raises(UnsupportedMedia, match="container format 'hls' is not accepted"):
+        await probe(tmp_path / "upload.m3u8")
 
 
 async def test_missing_file_raises_probe_error(tmp_path: Path) -> None:
