@@ -103,7 +103,8 @@ async def test_create_cannot_plant_a_row_in_another_tenant(pool: SandboxPool, wo
         world.a,
         """
         try:
-            return ctx.db.create("post", {"title": "planted", "tenant_id": ctx.input["other"]})["id"]
+            data = {"title": "planted", "tenant_id": ctx.input["other"]}
+            return ctx.db.create("post", data)["id"]
         except HostError as e:
             return e.code
         """,

@@ -154,7 +154,7 @@ def test_secrets_are_per_tenant_and_by_name_only(db: Database, tenants: dict[str
     beta = make_host(db, tenants["beta"], Remote())
     assert alpha("secrets.get", {"name": "stripe_key"}) == "sk_test_tenant_alpha"
     assert beta("secrets.get", {"name": "stripe_key"}) is None
-    with pytest.raises(HostError, match="no host operation 'secrets.list'"):
+    with pytest.raises(HostError, match=r"no host operation 'secrets\.list'"):
         alpha("secrets.list", {})
 
 
