@@ -350,3 +350,9 @@ async def test_a_link_to_something_other_than_a_page_loads_normally(
     await page.click("#to-json")
     await page.wait_for_url(f"{base_url}/acme/data.json")
     assert await page.evaluate("window.__sameDocument") is None
+
+
+async def test_toasts_pile_up_to_four_then_the_oldest_gives_way(page: Page, base_url: str) -> None:
+    await open_home(page, base_url)
+    await page.evaluate("for (const n of [1, 2, 3, 4, 5, 6]) window.MetaBuilder.toast(`T${n}`)")
+    await expect(page.locator(".mb-toast p")).to_have_text(["T3", "T4", "T5", "T6"])

@@ -104,7 +104,9 @@ function jsonValue(value: unknown): unknown {
   if (value === undefined) return null;
   if (value === null || ["string", "number", "boolean"].includes(typeof value)) return value;
   if (value instanceof Event) return { type: value.type, value: jsonValue(targetValue(value)) };
-  if (value instanceof Element) return isNamedControl(value) ? controlValue(value) : value.textContent;
+  if (value instanceof Element) {
+    return isNamedControl(value) ? controlValue(value) : value.textContent;
+  }
   return null;
 }
 

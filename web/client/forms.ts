@@ -17,7 +17,10 @@ interface Field {
   array: boolean;
 }
 
-export function serializeForm(form: HTMLFormElement, submitter?: Element | null): Record<string, Json> {
+export function serializeForm(
+  form: HTMLFormElement,
+  submitter?: Element | null,
+): Record<string, Json> {
   const controls = Array.from(form.elements).filter(isControl);
   const checkboxes = new Map<string, number>();
   for (const c of controls) {

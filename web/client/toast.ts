@@ -17,16 +17,23 @@ export interface Toast {
 
 const DEFAULT_TIMEOUT: Record<ToastKind, number> = { info: 4000, success: 4000, error: 8000 };
 const REGION_ID = "mb-toasts";
+const MAX_VISIBLE = 4; // older toasts give way
 
-const STYLE = `
-.mb-toasts{position:fixed;z-index:9999;inset:auto 1rem 1rem auto;display:flex;flex-direction:column;gap:.5rem;max-width:min(24rem,calc(100vw - 2rem))}
-.mb-toast{display:flex;align-items:flex-start;gap:.75rem;padding:.75rem 1rem;border-radius:var(--mb-radius,.5rem);background:var(--mb-color-surface,#fff);color:var(--mb-color-text,#111);box-shadow:0 4px 16px rgba(0,0,0,.18);border-left:4px solid var(--mb-color-primary,#1976d2);font:inherit}
-.mb-toast[data-kind=success]{border-color:var(--mb-color-success,#2e7d32)}
-.mb-toast[data-kind=error]{border-color:var(--mb-color-error,#d32f2f)}
-.mb-toast p{margin:0;flex:1}
-.mb-toast button{border:0;background:none;font:inherit;cursor:pointer;color:inherit;padding:0 .25rem}
-[aria-busy=true]{cursor:progress}
-`;
+// The theme's CSS variables (web/render, from styles/tokens.json), with fallbacks.
+const STYLE = [
+  ".mb-toasts{position:fixed;z-index:9999;inset:auto 1rem 1rem auto;display:flex;",
+  "flex-direction:column;gap:.5rem;max-width:min(24rem,calc(100vw - 2rem))}",
+  ".mb-toast{display:flex;align-items:flex-start;gap:.75rem;padding:.75rem 1rem;",
+  "border-radius:var(--mb-radius,4px);background:var(--mb-background-paper,#fff);",
+  "color:var(--mb-text-primary,#111);box-shadow:var(--mb-shadow-3,0 4px 16px rgba(0,0,0,.18));",
+  "border-left:4px solid var(--mb-info-main,#0288d1);font:inherit}",
+  ".mb-toast[data-kind=success]{border-color:var(--mb-success-main,#2e7d32)}",
+  ".mb-toast[data-kind=error]{border-color:var(--mb-error-main,#d32f2f)}",
+  ".mb-toast p{margin:0;flex:1}",
+  ".mb-toast button{border:0;background:none;font:inherit;cursor:pointer;color:inherit;",
+  "padding:0 .25rem}",
+  "[aria-busy=true]{cursor:progress}",
+].join("");
 
 export function installStyles(): void {
   if (document.getElementById("mb-client-style")) return;
@@ -48,7 +55,11 @@ function region(): HTMLElement {
   return element;
 }
 
-export function toast(message: string, kind: ToastKind = "info", options: ToastOptions = {}): Toast {
+export function toast(
+  message: string,
+  kind: ToastKind = "info",
+  options: ToastOptions = {},
+): Toast {
   const element = document.createElement("div");
   const text = document.createElement("p");
   const close = document.createElement("button");
@@ -74,6 +85,8 @@ export function toast(message: string, kind: ToastKind = "info", options: ToastO
   };
   close.addEventListener("click", dismiss);
   update(message, kind);
-  region().append(element);
+  const container = region();
+  container.append(element);
+  while (container.children.length > MAX_VISIBLE) container.firstElementChild?.remove();
   return { element, update, dismiss };
 }
