@@ -9,7 +9,12 @@ import pytest
 from dbal.database import Database
 from dbal.entities import Entities
 from dbal.scope import Scope
-from tests.fixtures.databases import database, database_url  # noqa: F401
+from tests.fixtures.databases import (  # noqa: F401
+    BACKENDS,
+    database,
+    database_url,
+    fresh_database_url,
+)
 
 POST: dict[str, Any] = {
     "type": "object",
@@ -70,7 +75,26 @@ class World:
 
 @pytest.fixture
 def world(database: Database) -> Iterator[World]:  # noqa: F811
-    database.schema.apply_entities("forum", [POST, COMMENT])
-    a = database.tenants.create(Scope.system(), "alpha", "Alpha")["id"]
-    b = database.tenants.create(Scope.system(), "beta", "Beta")["id"]
-    yield World(database, a, b)
+    yield make_world(database)
+
+
+def make_world(db: Database) -> World:
+    db.schema.apply_entities("forum", [POST, COMMENT])
+    a = db.tenants.create(Scope.system(), "alpha", "Alpha")["id"]
+    b = db.tenants.create(Scope.system(), "beta", "Beta")["id"]
+    return World(db, a, b)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """One world per module and backend, for tests that only read what a module seeds."""
+    directory = tmp_path_factory.mktemp("world")
+    with fresh_database_url(request.param, request.config, directory) as url:
+        db = Database.connect(url)
+        try:
+            db.upgrade()
+            yield make_world(db)
+        finally:
+            db.close()
