@@ -70,7 +70,8 @@ def document(title: str, main: str) -> str:
         "<nav data-mb-nav><a id='to-home' href='/acme/home'>Home</a> "
         "<a id='to-other' href='/acme/other?x=1'>Other</a> "
         "<a id='external' href='https://example.invalid/'>Elsewhere</a> "
-        "<a id='to-json' href='/acme/data.json'>Data</a></nav>"
+        "<a id='to-json' href='/acme/data.json'>Data</a> "
+        "<a id='to-slow' href='/acme/slow'>Slow page</a></nav>"
         "<form id='search' method='get' action='/acme/other' data-mb-nav>"
         "<input name='q' value='cats &amp; dogs'><button id='go'>Search</button></form>"
         f"<main id='mb-main'>{main}</main>"
@@ -170,6 +171,11 @@ def build_app(state: State, static_dir: Path) -> Starlette:
         await record(request)
         return page("Other · ünïcode", other_main(request.url.query), request)
 
+    async def slow(request: Request) -> Response:
+        await record(request)
+        await asyncio.to_thread(state.release.wait, 10)  # the test releases it
+        return page("Slow", "<h1 id='slow-page'>Finally</h1>", request)
+
     async def form_submit(request: Request) -> Response:
         await record(request)
         return HTMLResponse(document("Submitted", "<h1 id='plain'>Submitted without JS</h1>"))
@@ -225,6 +231,7 @@ def build_app(state: State, static_dir: Path) -> Starlette:
             Route("/acme/home", home),
             Route("/acme/other", other),
             Route("/acme/other.js", other_script),
+            Route("/acme/slow", slow),
             Route("/acme/data.json", lambda request: JSONResponse({"rows": []})),
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Route("/acme/form-submit", form_submit, methods=["POST"]),

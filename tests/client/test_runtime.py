@@ -240,6 +240,7 @@ async def test_nav_links_swap_the_main_region_and_keep_history(
     assert page.url == f"{base_url}/acme/other?x=1"
     assert await page.title() == "Other · ünïcode"
     assert await page.evaluate("window.__otherScriptRuns") == 1  # swapped-in scripts run
+    assert await page.get_attribute("#mb-main", "aria-busy") is None  # busy only while loading
     assert await page.evaluate("window.__sameDocument") is True
     assert state.requests[-1].headers.get("x-mb-fragment") == "main"
 
@@ -322,6 +323,17 @@ async def test_the_toast_api_is_available_to_package_scripts(page: Page, base_ur
     toast = page.locator(".mb-toast[role=status]").filter(has_text="Saved")
     await expect(toast).to_be_visible()
     await expect(toast).to_have_attribute("data-kind", "success")
+
+
+async def test_the_main_region_is_busy_while_the_next_page_loads(
+    page: Page, base_url: str, state: State
+) -> None:
+    await open_home(page, base_url)
+    await page.click("#to-slow")
+    await expect(page.locator("#mb-main")).to_have_attribute("aria-busy", "true")
+    state.release.set()
+    await expect(page.locator("#slow-page")).to_have_text("Finally")
+    await expect(page.locator("#mb-main")).not_to_have_attribute("aria-busy", "true")
 
 
 async def test_a_get_form_marked_for_navigation_navigates_with_its_query(

@@ -20,6 +20,7 @@ export async function navigate(url: string, options: { replace?: boolean } = {})
   inFlight?.abort();
   const controller = new AbortController();
   inFlight = controller;
+  mainRegion()?.setAttribute("aria-busy", "true");
   try {
     const fragment = await getFragment(target.href, controller.signal);
     if (controller.signal.aborted) return;
@@ -34,7 +35,10 @@ export async function navigate(url: string, options: { replace?: boolean } = {})
     if (error instanceof DOMException && error.name === "AbortError") return;
     location.assign(target.href);
   } finally {
-    if (inFlight === controller) inFlight = null;
+    if (inFlight === controller) {
+      inFlight = null;
+      mainRegion()?.removeAttribute("aria-busy");
+    }
   }
 }
 
