@@ -184,9 +184,20 @@ def test_security_headers_are_on_every_answer(
         answer = http.get(path)
     assert answer.headers["strict-transport-security"].startswith("max-age=")
     assert answer.headers["x-content-type-options"] == "nosniff"
-    assert answer.headers["x-frame-options"] == "SAMEORIGIN"
+    assert answer.headers["x-frame-options"] == "DENY"
     assert answer.headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert "server" not in answer.headers or answer.headers["server"] == "nginx"
+
+
+def test_the_apps_own_security_headers_win_and_are_never_doubled(
+    proxy_factory: Callable[..., Proxy], good: GoodUpstream
+) -> None:
+    proxy = proxy_factory([f"127.0.0.1:{good.port}"])
+    with proxy.client() as http:
+        answer = http.get("/own-headers")
+    assert answer.headers.get_list("x-frame-options") == ["SAMEORIGIN"]
+    assert answer.headers.get_list("strict-transport-security") == ["max-age=1"]
+    assert answer.headers.get_list("x-content-type-options") == ["nosniff"]
 
 
 def test_static_files_are_cached_and_never_carry_a_visitors_cookie(

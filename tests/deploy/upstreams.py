@@ -109,6 +109,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(SSE_GAP_S)
             self.wfile.write(b"data: second\n\n")
             self.wfile.flush()
+        elif self.path == "/own-headers":
+            own = {"x-frame-options": "SAMEORIGIN", "strict-transport-security": "max-age=1"}
+            self.send_json(200, {"page": self.path}, own)
         else:
             self.send_json(200, {"page": self.path, "port": self.server.port})
 
