@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.compiler import CompileError, EsbuildNotFoundError, binary, compile, find_esbuild
+from engine.compiler import __main__ as cli
 
 SYNTAX_ERRORS = [
     # (source, line, column, words in the message)
@@ -79,6 +80,18 @@ def test_a_missing_binary_fails_with_one_message_saying_how_to_install_it(
     message = str(caught.value)
     assert "npm ci --prefix tools/esbuild" in message
     assert binary.ENV_VAR in message
+
+
+def test_the_cli_says_how_to_install_a_missing_binary_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(binary, "TOOLS_DIR", tmp_path / "tools" / "esbuild")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(binary.ENV_VAR, raising=False)
+    assert cli.main(["build-client", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("error: esbuild is not installed: run `npm ci --prefix tools/esbuild`")
 
 
 def test_a_binary_that_does_not_run_is_skipped(
