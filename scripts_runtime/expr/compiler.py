@@ -215,6 +215,8 @@ class Compiler:
         if not node.computed:
             assert isinstance(node.prop, s.Literal)
             key = node.prop.value
+            if isinstance(node.obj, s.Identifier) and not optional:
+                return self._identifier_member(node.obj.name, key)
 
             def member(scope: Mapping[str, Any], state: EvalState) -> Any:
                 obj = obj_fn(scope, state)
@@ -234,6 +236,21 @@ class Compiler:
             return get_property(obj, _checked_key(key_fn(scope, state)))
 
         return computed
+
+    def _identifier_member(self, name: str, key: Any) -> Evaluator:
+        """`a.b`, the most common binding, in one closure."""
+        fallback = GLOBALS.get(name, UNDEFINED)
+        missing = _MISSING
+
+        def identifier_member(scope: Mapping[str, Any], state: EvalState) -> Any:
+            obj = scope.get(name, missing)
+            if obj is missing:
+                obj = fallback
+            if type(obj) is dict:
+                return obj.get(key, UNDEFINED)
+            return get_property(obj, key)
+
+        return identifier_member
 
     def c_OptionalChain(self, node: s.OptionalChain) -> Evaluator:
         inner = self.compile(node.expr)

@@ -15,7 +15,7 @@ _PASSTHROUGH: Final = ("id", "title", "role", "tabIndex", "lang", "dir", "hidden
 
 
 class Element:
-    __slots__ = ("_children", "_html", "classes", "events", "props", "run", "type")
+    __slots__ = ("_children", "_html", "cacheable", "classes", "events", "props", "run", "type")
 
     def __init__(
         self,
@@ -33,6 +33,8 @@ class Element:
         self.events = events
         self.classes = classes
         self.run = run
+        # A primitive clears this when its output depends on render state (ids, context).
+        self.cacheable = True
 
     def get(self, name: str, default: Any = None) -> Any:
         value = self.props.get(name, default)
@@ -41,6 +43,9 @@ class Element:
     def flag(self, name: str) -> bool:
         value = self.props.get(name)
         return value is True or value == "true" or (name in self.props and value == "")
+
+    def set_children(self, html: str) -> None:
+        self._html = html
 
     def children(self) -> str:
         if self._html is None:

@@ -59,6 +59,11 @@ def escape(value: Any) -> str:
 
 def text(value: Any) -> str:
     """A child value as HTML: Markup stays, lists are joined, everything else is escaped text."""
+    kind = type(value)
+    if kind is str:
+        return value.translate(_ESCAPE_TABLE)  # type: ignore[no-any-return]
+    if kind is int:
+        return str(value)
     if isinstance(value, Markup):
         return value
     if isinstance(value, list):

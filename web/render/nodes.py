@@ -19,10 +19,18 @@ from scripts_runtime.expr import (
     display_string,
     truthy,
 )
-from web.render.actions import ActionRef, HandlerResolver, event_name, is_event_key
+from web.render.actions import (
+    ActionRef,
+    HandlerResolver,
+    event_name,
+    is_event_key,
+    serialise_input,
+)
 from web.render.element import Element
-from web.render.html import Markup, escape, text
+from web.render.html import Markup, escape, json_attr, text
+from web.render.primitives import SHELL_SAFE
 from web.render.run import RenderRun
+from web.render.shells import ShellCache
 
 if TYPE_CHECKING:
     from web.render.sx import StyleSheet
@@ -73,6 +81,17 @@ class TemplateCompiler:
 
     def __init__(self, styles: StyleSheet) -> None:
         self.styles = styles
+        # Render functions whose output never depends on the scope (no binding anywhere below).
+        self._static: set[int] = set()
+        self._keep: list[NodeFn] = []
+
+    def _mark_static(self, fn: NodeFn) -> NodeFn:
+        self._static.add(id(fn))
+        self._keep.append(fn)
+        return fn
+
+    def is_static(self, fn: NodeFn) -> bool:
+        return id(fn) in self._static
 
     # -- values --------------------------------------------------------------------------------
 
@@ -158,18 +177,21 @@ class TemplateCompiler:
             getter = self.string(raw)
             if "{{" not in raw:
                 static = escape(raw)
-                return lambda scope, run: static
+                return self._mark_static(lambda scope, run: static)
             return lambda scope, run: text(getter(scope, run))
         if isinstance(raw, list):
             parts = [self.children(item) for item in raw]
             if len(parts) == 1:
                 return parts[0]
-            return lambda scope, run: "".join([p(scope, run) for p in parts])
+            joined: NodeFn = lambda scope, run: "".join([p(scope, run) for p in parts])  # noqa: E731
+            if all(self.is_static(p) for p in parts):
+                self._mark_static(joined)
+            return joined
         if is_node(raw):
             return self.node(raw)
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             static = escape(raw)
-            return lambda scope, run: static
+            return self._mark_static(lambda scope, run: static)
         return _empty
 
     # -- nodes ---------------------------------------------------------------------------------
@@ -251,8 +273,16 @@ class TemplateCompiler:
                 run.placeholder(node_type, f"only the first {MAX_LOOP_ITEMS} items are shown")
                 items = items[:MAX_LOOP_ITEMS]
             out = []
-            for i, item in enumerate(items):
-                out.append(body(Scope({var: item, index: i}, scope), run))
+            if type(scope) is dict and len(scope) <= 64:
+                # Copying a small dict is cheaper than chained lookups for every binding.
+                for i, item in enumerate(items):
+                    child = scope.copy()
+                    child[var] = item
+                    child[index] = i
+                    out.append(body(child, run))
+            else:
+                for i, item in enumerate(items):
+                    out.append(body(Scope({var: item, index: i}, scope), run))
             return "".join(out)
 
         return render_loop
@@ -349,60 +379,93 @@ class TemplateCompiler:
         style_raw = merged.pop("style", None)
         class_raw = merged.pop("className", None)
         values, handlers = self.props_getters(merged)
-        static_values = {k: g(None, None) for k, g in values.items() if _is_constant(merged[k])}  # type: ignore[arg-type]
-        dynamic_values = {k: g for k, g in values.items() if k not in static_values}
+        static_values = {k: _constant_value(merged[k]) for k in values if _is_constant(merged[k])}
+        dynamic_values = [(k, g) for k, g in values.items() if k not in static_values]
+        static_key = tuple(static_values.values())
         children = self.children(children_raw)
-        styles = self.styles
+        # Styles: static sx/style/className are resolved now; dynamic ones per render.
+        static_classes: list[str] = []
+        static_css: dict[str, str] = {}
         style_fns: list[Getter] = []
         for raw_style, system in ((sx_raw, True), (style_raw, False)):
             if not isinstance(raw_style, Mapping) or not raw_style:
                 continue
             if not _is_dynamic(raw_style):
-                name, css = styles.class_for(raw_style, system=system)
-                style_fns.append(_static_class(name, css))
+                name, css = self.styles.class_for(raw_style, system=system)
+                if name:
+                    static_classes.append(name)
+                    static_css[name] = css
             else:
-                style_fns.append(_dynamic_class(self.value(raw_style), styles, system))
-        class_fn = self.value(class_raw) if class_raw is not None else None
+                style_fns.append(_dynamic_class(self.value(raw_style), self.styles, system))
+        class_fn: Getter | None = None
+        if isinstance(class_raw, str) and "{{" not in class_raw:
+            static_classes.append(_class_names(class_raw))
+        elif class_raw is not None:
+            class_fn = self.value(class_raw)
+        static_class_text = " ".join(c for c in static_classes if c)
+        first_css = next(iter(static_css), None)
         dynamic_type = self.string(node_type) if "{{" in node_type else None
+        shells = ShellCache()
+        shell_ok = node_type in SHELL_SAFE and dynamic_type is None
+        has_children = children_raw is not None
+        has_fallback = any(key in merged for key in _FALLBACK_PROPS)
+        foldable = (
+            shell_ok
+            and not dynamic_values
+            and not handlers
+            and not style_fns
+            and class_fn is None
+            and (children is _empty or self.is_static(children))
+        )
 
         def render_element(scope: Mapping[str, Any], run: RenderRun) -> str:
             type_name = node_type
             if dynamic_type is not None:
                 type_name = display_string(dynamic_type(scope, run)) or "Box"
             kind, target = run.renderer.lookup(run.package_id, type_name)
-            if (
-                kind == "component"
-                and target.id == run.component
-                and target.package_id == run.package_id
-            ):
-                # A component named like a primitive that uses that primitive (Breadcrumbs).
-                kind, target = run.renderer.primitive(type_name)
-            props = dict(static_values)
-            for key, getter in dynamic_values.items():
-                props[key] = getter(scope, run)
             if kind == "component":
-                for key, h in handlers.items():
-                    props[key] = h(scope, run)
-                html = children(scope, run)
-                if html:
-                    props["children"] = Markup(html)
-                if sx_raw is not None:
-                    props.setdefault("sx", sx_raw)
-                return run.renderer.render_compiled(target, props, run)
-            classes: list[str] = [fn(scope, run) for fn in style_fns]
-            if class_fn is not None:
-                classes.append(_class_names(class_fn(scope, run)))
+                if target.id == run.component and target.package_id == run.package_id:
+                    # A component named like a primitive that uses that primitive (Breadcrumbs).
+                    kind, target = run.renderer.primitive(type_name)
+                else:
+                    return render_as_component(target, scope, run)
+            if dynamic_values:
+                props = dict(static_values)
+                for key, getter in dynamic_values:
+                    props[key] = getter(scope, run)
+                values_key: tuple[Any, ...] = tuple(props.values())
+            else:
+                props = static_values
+                values_key = static_key
+            if first_css is not None and first_css not in run.css:
+                run.css.update(static_css)
+            class_text = static_class_text
+            if style_fns or class_fn is not None:
+                classes = [static_class_text, *(fn(scope, run) for fn in style_fns)]
+                if class_fn is not None:
+                    classes.append(_class_names(class_fn(scope, run)))
+                class_text = " ".join(c for c in classes if c)
             element_events: list[tuple[str, ActionRef]] = []
             for key, h in handlers.items():
                 ref = h(scope, run)
                 if ref is not None:
                     element_events.append((event_name(key), ref))
+            if shell_ok and kind == "primitive" and not shells.disabled:
+                shell = _shell(values_key, class_text, element_events, props, target, run)
+                if shell is not None and shell[1] is not None:
+                    prefix: str = shell[0]
+                    if not has_children:
+                        return prefix
+                    inner = children(scope, run)
+                    if inner or not has_fallback:
+                        suffix: str = shell[1]
+                        return prefix + inner + suffix
             el = Element(
                 type_name,
-                props,
+                props if dynamic_values else dict(props),
                 lambda: children(scope, run),
                 element_events,
-                " ".join(c for c in classes if c),
+                class_text,
                 run,
             )
             if kind == "primitive":
@@ -410,16 +473,105 @@ class TemplateCompiler:
                 return rendered
             return run.placeholder(type_name, "unknown component type", el.children())
 
-        return render_element
+        def _shell(
+            values_key: tuple[Any, ...],
+            class_text: str,
+            element_events: list[tuple[str, ActionRef]],
+            props: dict[str, Any],
+            target: Any,
+            run: RenderRun,
+        ) -> Any:
+            memo_key = (
+                values_key,
+                class_text,
+                _events_key(element_events) if element_events else None,
+                bool(run.ui.get("thead")),
+            )
+            try:
+                shell = shells.entries.get(memo_key)
+            except TypeError:  # an unhashable prop value (a list or dict): no memo
+                return None
+            if shell is None:
+                probe = Element(node_type, dict(props), None, list(element_events), class_text, run)
+                return shells.build(memo_key, target, probe, has_children)
+            for name, css in shell[2].items():
+                if name not in run.css:
+                    run.css[name] = css
+            return shell
+
+        def render_as_component(target: Any, scope: Mapping[str, Any], run: RenderRun) -> str:
+            props = dict(static_values)
+            for key, getter in dynamic_values:
+                props[key] = getter(scope, run)
+            for key, h in handlers.items():
+                props[key] = h(scope, run)
+            html = children(scope, run)
+            if html:
+                props["children"] = Markup(html)
+            if sx_raw is not None:
+                props.setdefault("sx", sx_raw)
+            return run.renderer.render_compiled(target, props, run)
+
+        if not foldable:
+            return render_element
+        folds: dict[tuple[str, bool], tuple[str, dict[str, str]]] = {}
+
+        def render_folded(scope: Mapping[str, Any], run: RenderRun) -> str:
+            """A subtree without bindings renders once per package; later renders reuse it."""
+            key = (run.package_id, bool(run.ui.get("thead")))
+            found = folds.get(key)
+            if found is not None:
+                html, css = found
+                for name, rule in css.items():
+                    if name not in run.css:
+                        run.css[name] = rule
+                return html
+            outer_css, marks = run.css, (len(run.placeholders), len(run.failed))
+            run.css = {}
+            try:
+                html = render_element(scope, run)
+            finally:
+                captured, run.css = run.css, outer_css
+                for name, rule in captured.items():
+                    if name not in outer_css:
+                        outer_css[name] = rule
+            if marks == (len(run.placeholders), len(run.failed)) and len(folds) < 8:
+                folds[key] = (html, captured)
+            return html
+
+        return self._mark_static(render_folded)
 
 
-def _static_class(name: str, css: str) -> Getter:
-    def use(scope: Mapping[str, Any], run: RenderRun) -> str:
-        if name and name not in run.css:
-            run.css[name] = css
-        return name
+_FALLBACK_PROPS: Final = frozenset(
+    {
+        "text",
+        "label",
+        "content",
+        "value",
+        "title",
+        "message",
+        "icon",
+        "description",
+        "code",
+        "source",
+    }
+)
 
-    return use
+
+def _events_key(events: list[tuple[str, ActionRef]]) -> tuple[Any, ...]:
+    return tuple(
+        (
+            name,
+            ref.action,
+            ref.package,
+            json_attr(serialise_input(ref.input)) if ref.input is not None else None,
+        )
+        for name, ref in events
+    )
+
+
+def _constant_value(raw: Any) -> Any:
+    return raw
 
 
 def _dynamic_class(getter: Getter, styles: StyleSheet, system: bool) -> Getter:

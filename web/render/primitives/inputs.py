@@ -55,10 +55,15 @@ def input_type(el: Element, default: str = "text") -> str:
     return default
 
 
-def _control_id(el: Element) -> str:
+def _control_id(el: Element, needed: bool = True) -> str | None:
+    """The control's id: the given one, else a fresh one only when something must point at it
+    (a generated id makes the output unique per render, so it cannot be memoised)."""
     given = el.props.get("id")
     if isinstance(given, str | int) and not isinstance(given, bool) and str(given):
         return str(given)
+    if not needed:
+        return None
+    el.cacheable = False
     return el.run.new_id("mb-field")
 
 
@@ -74,7 +79,7 @@ def _value(el: Element) -> Any:
     return value
 
 
-def _input_attrs(el: Element, control_id: str, kind: str) -> dict[str, Any]:
+def _input_attrs(el: Element, control_id: str | None, kind: str) -> dict[str, Any]:
     props = el.props
     out: dict[str, Any] = {
         "id": control_id,
@@ -100,9 +105,13 @@ def _input_attrs(el: Element, control_id: str, kind: str) -> dict[str, Any]:
     return out
 
 
-def _helper(el: Element, control_id: str) -> tuple[str, str | None]:
+def _has_helper(el: Element) -> bool:
+    return el.props.get("helperText") not in (None, UNDEFINED, "")
+
+
+def _helper(el: Element, control_id: str | None) -> tuple[str, str | None]:
     helper = el.props.get("helperText")
-    if helper in (None, UNDEFINED, ""):
+    if helper in (None, UNDEFINED, "") or control_id is None:
         return "", None
     helper_id = f"{control_id}-help"
     cls = join(
@@ -111,10 +120,13 @@ def _helper(el: Element, control_id: str) -> tuple[str, str | None]:
     return f'<p class="{cls}" id="{escape(helper_id)}">{text(helper)}</p>', helper_id
 
 
-def _label(el: Element, control_id: str) -> str:
+def _label(el: Element, control_id: str | None) -> str:
+    """`<label for=id>`, or a span when the whole field is a `<label>` around its control."""
     label = el.props.get("label")
     if label in (None, UNDEFINED, ""):
         return ""
+    if control_id is None:
+        return f'<span class="mb-field__label">{text(label)}</span>'
     required = (
         ' <span class="mb-field__required" aria-hidden="true">*</span>'
         if el.props.get("required") is True
@@ -147,7 +159,7 @@ def _textarea(pairs: dict[str, Any], events: str, value: str) -> str:
 
 def text_field(el: Element) -> str:
     props = el.props
-    control_id = _control_id(el)
+    control_id = _control_id(el, _has_helper(el) or props.get("select") is True)
     helper, helper_id = _helper(el, control_id)
     if props.get("select") is True:
         control = _select_control(el, control_id, helper_id)
@@ -174,11 +186,12 @@ def text_field(el: Element) -> str:
         "mb-field--error" if props.get("error") is True else "",
         system_class(el, ("m", "mt", "mb", "width", "minWidth", "maxWidth", "flex")),
     )
-    return tag("div", el.common(cls, events=False), _label(el, control_id) + control + helper)
+    wrapper = "div" if control_id is not None else "label"
+    return tag(wrapper, el.common(cls, events=False), _label(el, control_id) + control + helper)
 
 
 def plain_input(el: Element) -> str:
-    control_id = _control_id(el)
+    control_id = _control_id(el, needed=False)
     pairs = _input_attrs(el, control_id, input_type(el))
     pairs["aria-label"] = _scalar(el.props.get("aria-label", el.props.get("placeholder")))
     hidden = el.props.get("hidden") is True
@@ -187,7 +200,7 @@ def plain_input(el: Element) -> str:
 
 
 def textarea(el: Element) -> str:
-    control_id = _control_id(el)
+    control_id = _control_id(el, needed=False)
     pairs = _input_attrs(el, control_id, "text")
     value = pairs.pop("value", None)
     pairs.pop("type")
@@ -195,7 +208,8 @@ def textarea(el: Element) -> str:
     label = _label(el, control_id)
     control = _textarea(pairs, el.event_attrs(), value or el.children() or "")
     if label:
-        return tag("div", el.common("mb-field", events=False), label + control)
+        wrapper = "div" if control_id is not None else "label"
+        return tag(wrapper, el.common("mb-field", events=False), label + control)
     return control
 
 
@@ -219,7 +233,8 @@ def _options(el: Element) -> str:
     return "".join(out)
 
 
-def _select_control(el: Element, control_id: str, helper_id: str | None) -> str:
+def _select_control(el: Element, control_id: str | None, helper_id: str | None) -> str:
+    el.cacheable = False  # the options are rendered inside the select's context
     pairs = _input_attrs(el, control_id, "text")
     pairs.pop("type")
     pairs.pop("value", None)
@@ -286,7 +301,7 @@ def menu_item(el: Element) -> str:
 
 
 def _check(el: Element, *, switch: bool) -> str:
-    control_id = _control_id(el)
+    control_id = _control_id(el, needed=False)
     checked = el.props.get("checked", el.props.get("defaultChecked"))
     pairs = [
         ("id", control_id),
@@ -320,7 +335,7 @@ def switch(el: Element) -> str:
 
 
 def slider(el: Element) -> str:
-    control_id = _control_id(el)
+    control_id = _control_id(el, needed=False)
     props = el.props
     value = _value(el)
     pairs = [
@@ -335,14 +350,14 @@ def slider(el: Element) -> str:
     ]
     unit = _scalar(props.get("unit")) or ""
     shown = (
-        f'<output class="mb-slider__value" for="{escape(control_id)}">'
+        f'<output class="mb-slider__value"{attrs([("for", control_id)])}>'
         f"{escape(_scalar(value) or '')}{escape(unit)}</output>"
         if _scalar(value) is not None
         else ""
     )
     control = f'<input class="mb-slider__input"{attrs(pairs)}{el.event_attrs()}>'
     return tag(
-        "div",
+        "div" if control_id is not None else "label",
         el.common(join("mb-slider", system_class(el, ("width", "m", "mt", "mb"))), events=False),
         _label(el, control_id) + control + shown,
     )
@@ -352,7 +367,7 @@ _HEX_COLOR: Final = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def color_picker(el: Element) -> str:
-    control_id = _control_id(el)
+    control_id = _control_id(el, needed=False)
     value = _scalar(_value(el)) or ""
     kind = "color" if _HEX_COLOR.match(value) or not value else "text"
     pairs = [
@@ -364,7 +379,9 @@ def color_picker(el: Element) -> str:
     ]
     control = f'<input class="mb-color-picker__input"{attrs(pairs)}{el.event_attrs()}>'
     return tag(
-        "div", el.common("mb-color-picker mb-field", events=False), _label(el, control_id) + control
+        "div" if control_id is not None else "label",
+        el.common("mb-color-picker mb-field", events=False),
+        _label(el, control_id) + control,
     )
 
 
