@@ -1,9 +1,10 @@
 """The adversarial corpus: escape attempts, each with the specific refusal it must meet.
 
 Every case is a complete script (``def main(ctx): ...``). `code` is the expected
-`ScriptError.code`; `message` must appear in the error message (or in the returned value for
-cases where the refusal is a harmless answer, `code=None`). The corpus runs through the real
-pool (tests/sandbox/test_escape_corpus.py) and through `metabuilder scripts run`.
+`ScriptError.code`, `message` must appear in the error message and `host_code`, when
+set, is the host's refusal code; with `code=None` the refusal is a harmless answer.
+The corpus runs through the real pool (tests/sandbox/test_escape_corpus.py) and through
+`metabuilder scripts run` (tests/sandbox/test_cli_scripts.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Escape:
     value: Any = None
     timeout_s: float = 2.0
     memory_mb: int = 128
+    host_code: str | None = None
 
     @property
     def script(self) -> str:
@@ -407,13 +409,12 @@ CORPUS: list[Escape] = [
         "http_to_database_port",
         _main("return ctx.http.get('http://127.0.0.1:5432/')"),
         "host_error",
-        "http.request is not available",
+        host_code="not_allowed",
     ),
     E(
         "db_outside_host_rules",
         _main("return ctx.db.list('users')"),
         "host_error",
-        "db.list is not available",
     ),
     # --- resource bombs ------------------------------------------------------------------
     E(

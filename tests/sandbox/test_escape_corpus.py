@@ -33,6 +33,8 @@ async def test_escape_attempt_is_refused(pool: SandboxPool, case: Escape) -> Non
         assert result.error.code == case.code, result.error
         assert case.message in result.error.message
         assert result.error.filename == f"{case.name}.py"
+        if case.host_code is not None:
+            assert result.error.host_code == case.host_code
 
 
 async def test_the_pool_still_serves_after_the_corpus(pool: SandboxPool) -> None:
