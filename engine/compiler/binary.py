@@ -7,8 +7,12 @@ postinstall script, which would copy the native binary over the Node launcher in
 (`node_modules/@esbuild/linux-x64/bin/esbuild`) and needs no Node at run time, so that is
 what we run.
 
-Lookup order: the `METABUILDER_ESBUILD` environment variable (an explicit path), the
-platform package under `tools/esbuild/node_modules`, then `esbuild` on `PATH`.
+Lookup order: the `METABUILDER_ESBUILD` environment variable (an explicit path); the platform
+package under `tools/esbuild/node_modules`, then under a `node_modules` in the repository root;
+`node_modules/esbuild/bin/esbuild` in either when a postinstall made it the native binary; then
+`esbuild` on `PATH`. Each candidate must answer `--version`. A Python script named `esbuild`
+is skipped: the PyPI package of that name is a launcher that downloads an old esbuild with TLS
+verification off.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ def find_esbuild() -> EsbuildBinary:
         if not path.is_file():
             tried.append(f"{path} (missing)")
             continue
+        if _is_python(path):
+            tried.append(f"{path} (a Python launcher, not esbuild)")
+            continue
         version = _version(path)
         if version is None:
             tried.append(f"{path} (does not run)")
@@ -71,18 +78,40 @@ def platform_package() -> str:
 
 def candidate_paths(tools_dir: Path | None = None) -> list[Path]:
     """Where to look, in order of preference."""
-    tools_dir = TOOLS_DIR if tools_dir is None else tools_dir
+    roots = [TOOLS_DIR if tools_dir is None else tools_dir, REPO_ROOT]
     candidates: list[Path] = []
     explicit = os.environ.get(ENV_VAR)
     if explicit:
         candidates.append(Path(explicit))
-    executable = "esbuild.exe" if sys.platform == "win32" else "esbuild"
-    package = tools_dir / "node_modules" / "@esbuild" / platform_package()
-    candidates.append(package / ("esbuild.exe" if sys.platform == "win32" else "bin/esbuild"))
-    on_path = shutil.which(executable)
+    windows = sys.platform == "win32"
+    for root in roots:
+        package = root / "node_modules" / "@esbuild" / platform_package()
+        candidates.append(package / ("esbuild.exe" if windows else "bin/esbuild"))
+    for root in roots:
+        launcher = root / "node_modules" / "esbuild" / "bin" / "esbuild"
+        if launcher.is_file() and not _is_script(launcher):
+            candidates.append(launcher)
+    on_path = shutil.which("esbuild.exe" if windows else "esbuild")
     if on_path:
         candidates.append(Path(on_path))
     return candidates
+
+
+def _first_line(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.readline(200)
+    except OSError:
+        return b""
+
+
+def _is_script(path: Path) -> bool:
+    return _first_line(path).startswith(b"#!")
+
+
+def _is_python(path: Path) -> bool:
+    line = _first_line(path)
+    return line.startswith(b"#!") and b"python" in line
 
 
 def _version(path: Path) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,12 +70,19 @@ def test_every_error_of_a_bundle_is_reported(tmp_path: Path) -> None:
     assert files == ["a.ts", "b.ts"]
 
 
-def test_a_missing_binary_fails_with_one_message_saying_how_to_install_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def no_esbuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No esbuild anywhere: not in tools/, not in the repository, not on PATH (an empty
+    folder, returned so a test can put things there)."""
     monkeypatch.setattr(binary, "TOOLS_DIR", tmp_path / "tools" / "esbuild")
+    monkeypatch.setattr(binary, "REPO_ROOT", tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv(binary.ENV_VAR, raising=False)
+    return tmp_path
+
+
+@pytest.mark.usefixtures("no_esbuild")
+def test_a_missing_binary_fails_with_one_message_saying_how_to_install_it() -> None:
     with pytest.raises(EsbuildNotFoundError) as caught:
         compile("let a = 1;")
     message = str(caught.value)
@@ -83,12 +91,9 @@ def test_a_missing_binary_fails_with_one_message_saying_how_to_install_it(
 
 
 def test_the_cli_says_how_to_install_a_missing_binary_in_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    no_esbuild: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(binary, "TOOLS_DIR", tmp_path / "tools" / "esbuild")
-    monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.delenv(binary.ENV_VAR, raising=False)
-    assert cli.main(["build-client", str(tmp_path / "out")]) == 1
+    assert cli.main(["build-client", str(no_esbuild / "out")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("error: esbuild is not installed: run `npm ci --prefix tools/esbuild`")
@@ -104,6 +109,16 @@ def test_a_binary_that_does_not_run_is_skipped(
     found = find_esbuild()
     assert found.path != fake
     assert found.version
+
+
+def test_a_python_launcher_named_esbuild_is_never_run(no_esbuild: Path) -> None:
+    marker = no_esbuild / "ran"
+    launcher = no_esbuild / "esbuild"
+    launcher.write_text(f"#!{sys.executable}\nopen({str(marker)!r}, 'w').write('x')\n")
+    launcher.chmod(0o755)
+    with pytest.raises(EsbuildNotFoundError, match="a Python launcher, not esbuild"):
+        find_esbuild()
+    assert not marker.exists()
 
 
 def test_the_environment_variable_names_the_binary(monkeypatch: pytest.MonkeyPatch) -> None:
