@@ -31,11 +31,18 @@ RunStatus = Literal["completed", "failed", "running"]
 
 
 class ScriptInfo(Protocol):
-    name: str
-    kind: str
-    min_level: int
-    input_schema: dict[str, Any] | None
-    timeout_s: float
+    """What dispatch reads of a script manifest."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def min_level(self) -> int: ...
+    @property
+    def input_schema(self) -> dict[str, Any] | None: ...
+    @property
+    def timeout_s(self) -> float: ...
 
 
 class ScriptLookup(Protocol):

@@ -25,9 +25,11 @@ from web.errors import (
     unhandled_error_handler,
 )
 from web.middleware.csrf import CSRFMiddleware
+from web.render.theme import BASE_STYLESHEET_PATH
 from web.services import WebServices
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+RENDER_STATIC_DIR = BASE_STYLESHEET_PATH.parent
 
 
 def routes() -> list[BaseRoute]:
@@ -36,6 +38,7 @@ def routes() -> list[BaseRoute]:
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/readyz", health.readyz, methods=["GET"]),
         Route("/api/v1/{tenant}/{package}/actions/{action}", actions.run_action, methods=["POST"]),
+        Mount("/static/render", app=StaticFiles(directory=RENDER_STATIC_DIR), name="render-static"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         Route("/", pages.root_page, methods=["GET", "HEAD"]),
         Route("/{tenant}", pages.page, methods=["GET", "HEAD"]),

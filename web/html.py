@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from html import escape
 
 RUNTIME_JS = "/static/build/runtime.js"
+BASE_CSS = "/static/render/base.css"
 FRAGMENT_HEADER = "x-mb-fragment"
 
 
@@ -39,6 +40,7 @@ def render_document(doc: Document) -> str:
         f"<title>{escape(doc.title)}</title>"
         f'<meta name="mb-tenant" content="{escape(doc.tenant_slug)}">'
         f'<meta name="mb-csrf" content="{escape(doc.csrf_token)}">'
+        f'<link rel="stylesheet" href="{BASE_CSS}">'
         f"{head_style}"
         f'<script src="{RUNTIME_JS}" defer></script>'
         "</head>"

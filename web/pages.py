@@ -106,6 +106,7 @@ async def render_route(
         csrf_token=csrf_token(request.scope),
         body=result.html,
         css=result.css,
+        head_css=svc.themes.css_for(package),
     )
     return HTMLResponse(render_document(doc))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
@@ -12,6 +12,7 @@ from engine.dispatch import Dispatcher
 from engine.packages import Catalog
 from engine.temporal_client import TemporalConnection
 from web.render import Renderer
+from web.theming import ThemeCache
 
 
 @dataclass
@@ -22,6 +23,7 @@ class WebServices:
     renderer: Renderer
     temporal: TemporalConnection
     dispatcher: Dispatcher
+    themes: ThemeCache = field(default_factory=ThemeCache)
 
 
 def services(conn: HTTPConnection) -> WebServices:

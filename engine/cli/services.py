@@ -54,7 +54,7 @@ def open_database(settings: Settings) -> Database:
         db.upgrade()
     except DataError as exc:
         db.close()
-        raise ConfigError(f"database {where} is unavailable: {exc}") from exc
+        raise ConfigError(f"database {where}: {exc}") from exc
     return db
 
 
