@@ -16,7 +16,7 @@ rolls everything back and surfaces as `StepFailed` naming the step and package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path

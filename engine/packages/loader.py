@@ -20,8 +20,8 @@ from engine.packages import checks, compat, entities_compat
 from engine.packages.jsonread import LoadMode, read_json
 from engine.packages.levels import from_one_based
 from engine.packages.model import ComponentDef, LoadResult, Package, PageRoute, ScriptManifest
-from engine.packages.problems import Problem, Problems, pointer
-from engine.packages.schemas import FileKind, validate_document
+from engine.packages.problems import Problem, Problems, Severity, pointer
+from engine.packages.schemas import FileKind, check_template, validate_document
 
 __all__ = ["load_package"]
 
@@ -203,6 +203,12 @@ def _load_components(ctx: _Context, package: Package) -> None:
             seen[cid] = f"{file}#{ptr}"
             if ctx.mode == "tolerant":
                 compat.normalise_template(item, file, ptr, ctx.problems)
+            render = item.get("render")
+            if isinstance(render, dict) and "template" in render:
+                severity: Severity = "error" if ctx.mode == "strict" else "warning"
+                ctx.problems.extend(
+                    check_template(render["template"], file, ptr + "/render/template", severity)
+                )
             name = name if isinstance(name, str) and name else cid
             package.components.append(ComponentDef(cid, name, item, file, ptr))
         if ctx.mode == "tolerant" and isinstance(doc, dict) and isinstance(doc.get("pages"), list):

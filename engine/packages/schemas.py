@@ -52,9 +52,72 @@ def schema(kind: FileKind) -> dict[str, Any]:
     return loaded
 
 
+# Template trees are deep; a recursive schema is slow to evaluate (every anyOf branch is
+# tried at every node). At run time the node definition is shallow and `check_template`
+# walks the tree with the same rules; the published schema keeps the recursive form.
+_SHALLOW_NODE: dict[str, Any] = {
+    "type": "object",
+    "anyOf": [{"required": ["type"]}, {"required": ["$ref"]}],
+    "properties": {"type": {"type": "string", "minLength": 1}, "$ref": {"type": "string"}},
+}
+
+
 @cache
 def _validator(kind: FileKind) -> Draft202012Validator:
-    return Draft202012Validator(schema(kind))
+    document = schema(kind)
+    if kind == "components":
+        document = {**document, "$defs": {**document["$defs"], "node": _SHALLOW_NODE}}
+    return Draft202012Validator(document)
+
+
+def _is_node(value: Any) -> bool:
+    if not isinstance(value, dict):
+        return False
+    kind, ref = value.get("type"), value.get("$ref")
+    return (isinstance(kind, str) and kind != "") or isinstance(ref, str)
+
+
+def _leaf_or_node(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float) or _is_node(value)
+
+
+def check_template(
+    node: Any, file: str, base_pointer: str, severity: Severity = "error"
+) -> list[Problem]:
+    """The recursive part of the components schema: every node in a template position is an
+    object with a string `type` (or a `$ref`); children are text, nodes or lists of them."""
+    problems: list[Problem] = []
+    stack: list[tuple[Any, str]] = [(node, base_pointer)]
+
+    def bad(where: str, message: str) -> None:
+        problems.append(Problem(severity, "schema_node", message, file, where))
+
+    while stack:
+        current, where = stack.pop()
+        if not _is_node(current):
+            bad(where, "a template node must be an object with a string `type` or a `$ref`")
+            continue
+        for key, value in current.items():
+            at = where + pointer(key)
+            if key == "children":
+                if isinstance(value, list):
+                    for i, child in enumerate(value):
+                        if isinstance(child, dict):
+                            stack.append((child, at + pointer(i)))
+                        elif not _leaf_or_node(child):
+                            bad(at + pointer(i), "a child must be text, a number, null or a node")
+                elif isinstance(value, dict):
+                    stack.append((value, at))
+                elif not _leaf_or_node(value):
+                    bad(at, "children must be text, a node or a list of them")
+            elif key in ("then", "else"):
+                if isinstance(value, dict):
+                    stack.append((value, at))
+                elif value is not None and not isinstance(value, str):
+                    bad(at, f"`{key}` must be a node, text or null")
+            elif key in ("render", "template"):
+                stack.append((value, at))
+    return problems
 
 
 def _narrow(error: ValidationError) -> ValidationError:

@@ -68,6 +68,11 @@ def dangling_ref(root: Path) -> Path:
     )
 
 
+def untyped_child(root: Path) -> Path:
+    template = {"type": "Box", "children": ["text", {"label": "no type"}]}
+    return write_package(root, "untyped", components=[component("untyped_page", template=template)])
+
+
 def missing_script_body(root: Path) -> Path:
     path = write_package(root, "no_body")
     (path / "scripts").mkdir()
@@ -129,6 +134,13 @@ CASES: list[tuple[str, Breaker, str, str, str]] = [
         "dangling_component_ref",
         "components/ui.json",
         "/components/0/render/template/children/0",
+    ),
+    (
+        "template node without type",
+        untyped_child,
+        "schema_node",
+        "components/ui.json",
+        "/components/0/render/template/children/1",
     ),
     ("missing script body", missing_script_body, "missing_script_body", "scripts/act.json", ""),
     ("cron without schedule", cron_without_schedule, "schema_required", "scripts/tick.json", ""),
