@@ -213,7 +213,9 @@ class PackageManager:
                 self._apply(conn, tenant_id, pkg, None, report, configs[pkg.id], handover)
         return report
 
-    def install_many(self, tenant_id: str, targets: list[str | Path | Package]) -> LifecycleReport:
+    def install_many(
+        self, tenant_id: str, targets: Sequence[str | Path | Package]
+    ) -> LifecycleReport:
         """Install several packages (and their dependencies) in one transaction."""
         packages = [self.load_target(t) for t in targets]
         catalog = self.catalog.extended(*packages)
