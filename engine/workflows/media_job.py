@@ -376,11 +376,13 @@ class MediaJob:
         )
 
     async def _quick(self, name: str, arg: Any) -> Any:
+        # Short bookkeeping (probe, plan, job and asset updates) runs as local activities on
+        # the worker that runs the workflow: no task-queue round trip per step.
         result_types: dict[str, type[Any] | None] = {
             PROBE_ACTIVITY: ProbeSummary,
             PLAN_ACTIVITY: Plan,
         }
-        return await workflow.execute_activity(
+        return await workflow.execute_local_activity(
             name,
             arg,
             result_type=result_types.get(name),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client, WorkflowFailureError
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 
 from engine.workflows.media_job import MEDIA_ERROR, MediaJob
 from media.m3u8 import parse_master_playlist, parse_media_playlist
@@ -15,6 +15,15 @@ from tests.media.clips import Clips, place
 from tests.media.jobs import job_input, media_worker, start_job
 
 pytestmark = pytest.mark.temporal
+
+
+def media_failure(err: BaseException | None) -> BaseException | None:
+    """The first ApplicationError of type MediaError in the cause chain."""
+    while isinstance(err, FailureError | WorkflowFailureError):
+        if isinstance(err, ApplicationError) and err.type == MEDIA_ERROR:
+            return err
+        err = err.cause
+    return None
 
 
 def listing(folder: Path) -> list[str]:
@@ -127,11 +136,9 @@ async def test_media_errors_fail_the_job_without_retries(
         handle = await start_job(temporal_client, task_queue, job)
         with pytest.raises(WorkflowFailureError) as info:
             await handle.result()
-    activity_error = info.value.cause
-    assert isinstance(activity_error, ActivityError)
-    assert activity_error.retry_state is not None  # not retried: non-retryable type
-    app_error = activity_error.cause
+    app_error = media_failure(info.value)
     assert isinstance(app_error, ApplicationError) and app_error.type == MEDIA_ERROR
+    assert app_error.non_retryable
     assert app_error.details[0]["code"] == code
     state = store.jobs[job.job_id]
     assert state.status == "failed" and state.error

@@ -1,0 +1,174 @@
+"""Media benchmark: a MediaJob through a real Temporal dev server and worker, against the bare
+FFmpeg command line with the same settings.
+
+    .venv/bin/python bench/media.py [--runs N] [--seconds S]
+
+Input: a generated 30 s 1280x720 30 fps clip (testsrc2 + a sine tone). Work: one 720p H.264/AAC
+rendition, the exact argument list `media.profiles` builds, run (a) as a MediaJob (probe, plan,
+transcode with progress parsing, heartbeats and store updates, job/asset updates; no HLS or
+thumbnails) and (b) as `ffmpeg <same args>` from the shell. Runs alternate so machine load hits
+both alike; the best run of each is compared. One full job (every rendition stage plus HLS and
+thumbnails) is timed for information. Prints a table, then as its last line one JSON object:
+{"bench": "media", "transcode_ratio": job / cli, ...}. Goal: transcode_ratio <= 1.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+# This file is bench/media.py: drop its folder from the path so `media` is the package.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+from temporalio.client import Client  # noqa: E402
+from temporalio.worker import Worker  # noqa: E402
+
+from engine.temporal_server import DevServerConfig, TemporalDevServer  # noqa: E402
+from engine.workflows.media_job import MediaJob, MediaJobInput, MediaJobResult  # noqa: E402
+from media.activities import MediaActivities  # noqa: E402
+from media.profiles import video_rendition  # noqa: E402
+from media.store import MemoryAssetStore  # noqa: E402
+from media.tools import ffmpeg_binary  # noqa: E402
+
+TENANT = "bench"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_clip(path: Path, seconds: float) -> None:
+    subprocess.run(
+        [
+            ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-v", "error",
+            "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=30:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+            "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "128k", "-f", "mp4", str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+
+
+def run_cli(source: Path, out_dir: Path) -> float:
+    out_dir.mkdir(parents=True)
+    args = video_rendition(720, 1280, True).args(str(source), str(out_dir / "720p.mp4"))
+    started = time.perf_counter()
+    subprocess.run(
+        [ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *args],
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+async def run_job(client: Client, queue: str, source_ref: str, *, full: bool) -> float:
+    job = MediaJobInput(
+        tenant_id=TENANT,
+        asset_id=f"a{uuid.uuid4().hex[:8]}",
+        job_id=f"j{uuid.uuid4().hex[:8]}",
+        source=source_ref,
+        heights=[720, 480, 360] if full else [720],
+        audio=["aac"] if full else [],
+        hls=full,
+        thumbnails=full,
+        max_parallel=2,
+    )
+    started = time.perf_counter()
+    result: MediaJobResult = await client.execute_workflow(
+        MediaJob.run,
+        job,
+        id=f"{TENANT}/media_center/MediaJob/{job.job_id}",
+        task_queue=queue,
+        execution_timeout=timedelta(minutes=30),
+    )
+    elapsed = time.perf_counter() - started
+    assert result.status == "completed" and not result.reused
+    return elapsed
+
+
+async def main(runs: int, seconds: float) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="mb-bench-media-") as tmp:
+        root = Path(tmp)
+        media_root = root / "media"
+        source = media_root / TENANT / "uploads" / "clip.mp4"
+        source.parent.mkdir(parents=True)
+        make_clip(source, seconds)
+        server = TemporalDevServer(
+            DevServerConfig(
+                db_file=root / "temporal.db",
+                log_file=root / "temporal.log",
+                port=free_port(),
+                ui_port=free_port(),
+                http_port=free_port(),
+                metrics_port=free_port(),
+                headless=True,
+            )
+        )
+        client = await server.start()
+        queue = f"bench-media-{uuid.uuid4()}"
+        activities = MediaActivities(media_root=media_root, store=MemoryAssetStore())
+        try:
+            async with Worker(
+                client,
+                task_queue=queue,
+                workflows=[MediaJob],
+                activities=activities.all(),
+                max_heartbeat_throttle_interval=timedelta(milliseconds=500),
+            ):
+                cli_times: list[float] = []
+                job_times: list[float] = []
+                source_ref = f"{TENANT}/uploads/clip.mp4"
+                for i in range(runs):
+                    cli_times.append(run_cli(source, root / f"cli-{i}"))
+                    job_times.append(await run_job(client, queue, source_ref, full=False))
+                full_job = await run_job(client, queue, source_ref, full=True)
+        finally:
+            await server.stop()
+    cli_best, job_best = min(cli_times), min(job_times)
+    return {
+        "bench": "media",
+        "transcode_ratio": round(job_best / cli_best, 3),
+        "job_s": round(job_best, 2),
+        "cli_s": round(cli_best, 2),
+        "job_runs_s": [round(t, 2) for t in job_times],
+        "cli_runs_s": [round(t, 2) for t in cli_times],
+        "full_job_s": round(full_job, 2),
+        "clip_s": seconds,
+    }
+
+
+def print_table(figures: dict[str, object]) -> None:
+    rows = [
+        ("ffmpeg CLI, 720p H.264/AAC (best)", f"{figures['cli_s']} s"),
+        ("MediaJob via Temporal, same settings (best)", f"{figures['job_s']} s"),
+        ("ratio MediaJob / CLI (goal <= 1.1)", str(figures["transcode_ratio"])),
+        ("all runs CLI", str(figures["cli_runs_s"])),
+        ("all runs MediaJob", str(figures["job_runs_s"])),
+        ("full MediaJob: 720p+480p+360p+AAC, HLS, thumbnails", f"{figures['full_job_s']} s"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"media benchmark: {figures['clip_s']:g} s 1280x720 30 fps clip")
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    options = parser.parse_args()
+    result = asyncio.run(main(options.runs, options.seconds))
+    print_table(result)
+    print(json.dumps(result))
