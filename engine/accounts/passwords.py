@@ -43,8 +43,7 @@ class Passwords:
             parallelism=p.parallelism,
             type=Type.ID,
         )
-        # Verified against when a user does not exist, so that timing does not tell.
-        self._decoy = self._hasher.hash("metabuilder-decoy-password")
+        self._decoy: str | None = None
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -68,6 +67,9 @@ class Passwords:
         return Verification(ok=False)
 
     def _burn(self, password: str) -> None:
+        """Spend one verification's time, so that timing does not tell a missing user apart."""
+        if self._decoy is None:
+            self._decoy = self._hasher.hash("metabuilder-decoy-password")
         with contextlib.suppress(VerificationError):
             self._hasher.verify(self._decoy, password)
 
