@@ -66,6 +66,7 @@ def document(title: str, main: str) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(title)}</title>"
         f"<meta name='mb-tenant' content='{TENANT}'><meta name='mb-csrf' content='{CSRF}'>"
+        f"<meta name='mb-base' content='/{TENANT}'>"
         "<script src='/static/build/runtime.js' defer></script></head><body>"
         "<nav data-mb-nav><a id='to-home' href='/acme/home'>Home</a> "
         "<a id='to-other' href='/acme/other?x=1'>Other</a> "
@@ -92,6 +93,10 @@ def home_main(state: State) -> str:
   <button id="bg-fail" data-mb-action="explode" data-mb-async>Explode</button>
   <button id="auto" data-mb-action="auto">Server decides</button>
   <div id="card" role="button" tabindex="0" data-mb-action="increment">A card</div>
+  <button id="go-short" data-mb-action="navigateTo" data-mb-input='["/other?x=1"]'>Go</button>
+  <button id="go-full" data-mb-action="navigateTo" data-mb-input='["/acme/other?x=1"]'>Go</button>
+  <button id="go-away" data-mb-action="navigateTo" data-mb-input='["https://evil.test/"]'>No</button>
+  <button id="shout" data-mb-action="shout" data-mb-input='["hi"]'>Shout</button>
   <button id="quota" data-mb-action="quota">Quota</button>
   <button id="lost" data-mb-action="lost" data-mb-async>Lost</button>
   <button id="careful" data-mb-action="increment" data-mb-confirm="Really?">Careful</button>

@@ -368,3 +368,40 @@ async def test_toasts_pile_up_to_four_then_the_oldest_gives_way(page: Page, base
     await open_home(page, base_url)
     await page.evaluate("for (const n of [1, 2, 3, 4, 5, 6]) window.MetaBuilder.toast(`T${n}`)")
     await expect(page.locator(".mb-toast p")).to_have_text(["T3", "T4", "T5", "T6"])
+
+
+@pytest.mark.parametrize("button", ["#go-short", "#go-full"])
+async def test_navigate_to_runs_in_the_browser_under_the_tenant_base(
+    page: Page, base_url: str, state: State, button: str
+) -> None:
+    await open_home(page, base_url)
+    await next_event(page, "mb:navigated")
+    await page.click(button)
+    await event_detail(page, "mb:navigated")
+    assert page.url == f"{base_url}/acme/other?x=1"
+    assert await page.evaluate("window.__sameDocument") is True
+    assert state.actions() == []
+
+
+async def test_navigate_to_refuses_other_sites(page: Page, base_url: str, state: State) -> None:
+    await open_home(page, base_url)
+    await page.click("#go-away")
+    await expect(page.get_by_role("alert")).to_contain_text("needs a path on this site")
+    assert page.url == f"{base_url}/acme/home"
+    assert state.actions() == []
+
+
+async def test_a_package_script_can_handle_an_action_in_the_browser(
+    page: Page, base_url: str, state: State
+) -> None:
+    await open_home(page, base_url)
+    await page.evaluate(
+        """window.MetaBuilder.registerAction(
+            "shout", (input, context) => ({ said: input[0].toUpperCase(), in: context.package }),
+            "counter")"""
+    )
+    await next_event(page, "mb:action-done")
+    await page.click("#shout")
+    detail = await event_detail(page, "mb:action-done")
+    assert detail["answer"]["result"] == {"said": "HI", "in": "counter"}
+    assert state.actions() == []

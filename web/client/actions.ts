@@ -1,5 +1,6 @@
 // Actions: elements bound to an action (see bindings.ts for the attributes) POST to the
-// action endpoint when their event fires. Optional attributes:
+// action endpoint when their event fires, unless a local handler has the name (local.ts).
+// Optional attributes:
 //   data-mb-async                  start the run in the background (?async=1) and follow it
 //   data-mb-confirm="<question>"   ask first
 //   data-mb-refresh="none"         do not refresh the main region afterwards
@@ -13,6 +14,7 @@ import { actionUrl } from "./config";
 import { type Binding, bindingFor, eventTypes, inputFor, SELECTOR } from "./bindings";
 import { refreshMain } from "./fragments";
 import { errorMessage, HttpError, postJson } from "./http";
+import { localHandler } from "./local";
 import { followRun } from "./runs";
 import { toast } from "./toast";
 
@@ -152,6 +154,13 @@ async function dispatch(element: HTMLElement, binding: Binding, event: Event): P
   const input = inputFor(binding, element, event); // before the buttons are disabled
   const release = setBusy(element);
   try {
+    const local = localHandler(pkg, action);
+    if (local) {
+      const result: unknown = await local(input, { element, event, package: pkg });
+      const answer: ActionAnswer = { workflowId: "", runId: null, status: "completed", result };
+      notify(element, "mb:action-done", { action, package: pkg, answer });
+      return;
+    }
     if (!pkg) throw new Error(`Action "${action}" names no package (data-mb-package).`);
     const background = element.hasAttribute("data-mb-async");
     const answer = await runAction({ package: pkg, action, input, background });

@@ -5,11 +5,20 @@
 
 import { type ActionRequest, installActions, runAction } from "./actions";
 import { refreshMain } from "./fragments";
-import { navigate, installNavigation } from "./nav";
+import { registerAction } from "./local";
+import { installNavigation, navigate } from "./nav";
 import { followRun } from "./runs";
 import { installStyles, toast } from "./toast";
 
-const api = { runAction, refresh: refreshMain, navigate, toast, followRun, version: 1 } as const;
+const api = {
+  runAction,
+  registerAction,
+  refresh: refreshMain,
+  navigate,
+  toast,
+  followRun,
+  version: 1,
+} as const;
 
 export type MetaBuilderApi = typeof api;
 export type { ActionRequest };
