@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, bindparam, select
+from sqlalchemy import ColumnElement, Integer, Select, Table, bindparam, func, select
 
 from dbal.entity_model import EntityModel, Operation
 from dbal.errors import ForbiddenError, ValidationError
@@ -54,6 +54,31 @@ class BoundEntity:
             if own and self.model.owner:
                 stmt = stmt.where(t.c[self.model.owner] == bindparam("q_owner"))
             self.statements[key] = stmt
+        return stmt
+
+    def page_statement(self, order: tuple[Any, ...], own: bool) -> Select[Any]:
+        """The unfiltered first-page list of a tenant, per sort order: built once, reused."""
+        key = ("page", order, own)
+        stmt: Select[Any] | None = self.statements.get(key)  # type: ignore[call-overload]
+        if stmt is None:
+            stmt = self._tenant_select(select(*self.visible_columns()), own)
+            stmt = stmt.order_by(*order[1]).limit(bindparam("q_limit", type_=Integer))
+            self.statements[key] = stmt  # type: ignore[index]
+        return stmt
+
+    def count_statement(self, own: bool) -> Select[Any]:
+        key = "count_own" if own else "count"
+        stmt: Select[Any] | None = self.statements.get(key)
+        if stmt is None:
+            base = select(func.count()).select_from(self.table)
+            stmt = self.statements[key] = self._tenant_select(base, own)
+        return stmt
+
+    def _tenant_select(self, stmt: Select[Any], own: bool) -> Select[Any]:
+        t = self.table
+        stmt = stmt.where(t.c.tenant_id == bindparam("q_tenant"))
+        if own and self.model.owner:
+            stmt = stmt.where(t.c[self.model.owner] == bindparam("q_owner"))
         return stmt
 
 

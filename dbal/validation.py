@@ -118,6 +118,11 @@ def _compile(spec: FieldSpec) -> Checker:
             sub, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
 
+    if deep is None:  # the common case, kept to two calls per value
+        if nullable:
+            return lambda value: (None, None) if value is None else base(value)
+        return lambda value: (None, "must not be null") if value is None else base(value)
+
     def check(value: Any) -> tuple[Any, str | None]:
         if value is None:
             return (None, None) if nullable else (None, "must not be null")
@@ -172,6 +177,8 @@ def _base_checker(spec: FieldSpec) -> Checker:
             if isinstance(bound, int | float) and not isinstance(bound, bool):
                 checks.append(_bound_check(test, bound, f"{text} {bound}"))
     coerce = COERCE[spec.kind]
+    if not checks:
+        return coerce
 
     def check(value: Any) -> tuple[Any, str | None]:
         value, error = coerce(value)
