@@ -19,5 +19,5 @@ ORIGINAL_JAN8_DBAL = ORIGINAL / "jan8" / "dbal"
 
 requires_original = pytest.mark.skipif(
     not ORIGINAL.is_dir(),
-    reason=f"the original project's data is not at {ORIGINAL} (../shared is absent in a user's clone)",
+    reason=f"the original project's data is not at {ORIGINAL} (no ../shared in a user's clone)",
 )
