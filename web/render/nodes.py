@@ -178,7 +178,7 @@ class TemplateCompiler:
             if "{{" not in raw:
                 static = escape(raw)
                 return self._mark_static(lambda scope, run: static)
-            return lambda scope, run: text(getter(scope, run))
+            return _text_child(getter)
         if isinstance(raw, list):
             parts = [self.children(item) for item in raw]
             if len(parts) == 1:
@@ -568,6 +568,25 @@ def _events_key(events: list[tuple[str, ActionRef]]) -> tuple[Any, ...]:
         )
         for name, ref in events
     )
+
+
+_FAILED_MARKER: Final = (
+    '<span class="mb-expr-failed" role="img" aria-label="Value unavailable"'
+    ' title="A value on this page could not be computed"></span>'
+)
+
+
+def _text_child(getter: Getter) -> NodeFn:
+    """Text from a binding; a binding that failed shows a small visible marker instead."""
+
+    def render_text(scope: Mapping[str, Any], run: RenderRun) -> str:
+        failures = run.failures
+        value = getter(scope, run)
+        if run.failures > failures:
+            return _FAILED_MARKER
+        return text(value)
+
+    return render_text
 
 
 def _constant_value(raw: Any) -> Any:

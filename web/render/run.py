@@ -27,6 +27,7 @@ class RenderRun:
         "depth",
         "eval_state",
         "failed",
+        "failures",
         "package_id",
         "placeholders",
         "renderer",
@@ -43,6 +44,7 @@ class RenderRun:
         self.css: dict[str, str] = {}
         self.placeholders: list[Placeholder] = []
         self.failed: list[FailedExpression] = []
+        self.failures = 0
         self.depth = 0
         self.package_id = ""
         self.component = ""
@@ -73,6 +75,7 @@ class RenderRun:
             self.css[name] = css
 
     def fail(self, expression: str, error: str) -> None:
+        self.failures += 1
         if len(self.failed) < MAX_FAILURES_KEPT:
             self.failed.append(FailedExpression(self.package_id, self.component, expression, error))
 
