@@ -28,6 +28,7 @@ class CompiledComponent:
         "prop_defaults",
         "state_defaults",
         "template",
+        "trivial_scope",
     )
 
     def __init__(
@@ -41,6 +42,8 @@ class CompiledComponent:
         self.state_defaults = _state_defaults(definition.get("state"))
         self.handlers = _handler_names(definition)
         self.template = _compile_render(definition.get("render"), compiler)
+        # No props, state or handlers of its own: a `$ref` to it can reuse the caller's scope.
+        self.trivial_scope = not (self.prop_defaults or self.state_defaults or self.handlers)
 
     def scope(self, props: Mapping[str, Any], run: RenderRun) -> dict[str, Any]:
         scope = dict(run.base_scope)

@@ -407,6 +407,7 @@ class TemplateCompiler:
         dynamic_type = self.string(node_type) if "{{" in node_type else None
         shells = ShellCache()
         shell_ok = node_type in SHELL_SAFE and dynamic_type is None
+        uses_thead = node_type == "TableCell"
         has_children = children_raw is not None
         has_fallback = any(key in merged for key in _FALLBACK_PROPS)
         foldable = (
@@ -485,12 +486,13 @@ class TemplateCompiler:
                 values_key,
                 class_text,
                 _events_key(element_events) if element_events else None,
-                bool(run.ui.get("thead")),
+                uses_thead and bool(run.ui.get("thead")),
             )
             try:
                 shell = shells.entries.get(memo_key)
-            except TypeError:  # an unhashable prop value (a list or dict): no memo
-                return None
+            except TypeError:  # a list or dict prop value: key on a frozen copy
+                memo_key = (_freeze(values_key), *memo_key[1:])
+                shell = shells.entries.get(memo_key)
             if shell is None:
                 probe = Element(node_type, dict(props), None, list(element_events), class_text, run)
                 return shells.build(memo_key, target, probe, has_children)
@@ -587,6 +589,14 @@ def _text_child(getter: Getter) -> NodeFn:
         return text(value)
 
     return render_text
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return ("{", tuple((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("[", tuple(_freeze(v) for v in value))
+    return value
 
 
 def _constant_value(raw: Any) -> Any:

@@ -147,6 +147,15 @@ class Renderer:
         """
         if run.depth >= MAX_COMPONENT_DEPTH:
             return run.placeholder(compiled.name, "components nested too deeply (recursion?)")
+        if compiled.trivial_scope and compiled.package_id == run.package_id:
+            caller = run.component
+            run.depth += 1
+            run.component = compiled.id
+            try:
+                return compiled.template(scope, run)
+            finally:
+                run.depth -= 1
+                run.component = caller
         inherited = {
             name: scope[name]
             for name in compiled.prop_defaults
