@@ -3,8 +3,11 @@
 Every script directly inside `src/` (`.ts`, `.tsx`, `.js`, `.jsx`, `.mts`, `.mjs`, except
 `.d.ts` declarations and `*.test.*` files) is an entry point; files in sub-folders are
 modules that entries import, bundled into them. Each entry becomes `out_dir/<name>.js`, an
-ES module (pages load it with `<script type="module">`), minified, with an external source
-map. Bare imports (npm packages) fail to resolve: a package ships its own code.
+ES module (pages load it with `<script type="module">`), minified, with `<name>.js.map` beside
+it and linked from it. Bare imports (npm packages) fail to resolve: a package ships its own
+code. JSX compiles to `React.createElement` calls unless a file's `/** @jsx h */` pragma says
+otherwise. Files from an earlier compile are not removed: give each package version its own
+`out_dir`.
 """
 
 from __future__ import annotations
@@ -49,7 +52,6 @@ def compile_package_src(src_dir: Path, out_dir: Path) -> list[Path]:
             "--platform=browser",
             f"--outbase={src_dir}",
             f"--outdir={out_dir}",
-            "--out-extension:.js=.js",
         ],
         work_dir=src_dir,
     )
