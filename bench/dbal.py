@@ -32,9 +32,9 @@ from sqlalchemy.pool import NullPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dbal.database import Database  # noqa: E402
-from dbal.ids import new_id, utcnow  # noqa: E402
-from dbal.scope import Scope  # noqa: E402
+from dbal.database import Database
+from dbal.ids import new_id, utcnow
+from dbal.scope import Scope
 
 ITEM = {
     "type": "object",

@@ -149,8 +149,9 @@ class Entities:
         if not filter and cursor is None and not offset and self._scope.tenant_id is not None:
             # the hot path (a tenant's first page): prebuilt statements, bound parameters
             own = access(model, self._scope, "read") == "own"
-            order = (keys, tuple(pagination.order_by(table, keys)))
-            query: Any = bound.page_statement(order, own)
+            query: Any = bound.page_statement(
+                keys, own, lambda: pagination.order_by(table, keys, model, self._dialect)
+            )
             params = {"q_tenant": self._scope.tenant_id, "q_limit": limit + 1}
             if own:
                 params["q_owner"] = self._scope.user_id
@@ -170,7 +171,9 @@ class Entities:
                 ):
                     raise ValidationError.for_field("offset", f"an integer 0..{MAX_OFFSET}")
                 query = query.offset(offset)
-            query = query.order_by(*pagination.order_by(table, keys)).limit(limit + 1)
+            query = query.order_by(*pagination.order_by(table, keys, model, self._dialect)).limit(
+                limit + 1
+            )
             if total:
                 count_query = select(func.count()).select_from(table).where(*where)
 

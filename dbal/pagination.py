@@ -70,11 +70,21 @@ def parse_sort(model: EntityModel, spec: Any) -> tuple[SortKey, ...]:
     return tuple(keys)
 
 
-def order_by(table: Table, keys: tuple[SortKey, ...]) -> list[UnaryExpression[Any]]:
-    return [
-        (table.c[k.field].desc() if k.descending else table.c[k.field].asc()).nulls_last()
-        for k in keys
-    ]
+def order_by(
+    table: Table, keys: tuple[SortKey, ...], model: EntityModel, dialect: str
+) -> list[UnaryExpression[Any]]:
+    """ORDER BY with NULLs last; the NULLS LAST clause is only written where the backend's
+    default differs (SQLite ascending, PostgreSQL descending) and the column can hold NULL,
+    so that plain orders, e.g. by id, keep using the (tenant_id, id) index."""
+    out = []
+    for k in keys:
+        column = table.c[k.field]
+        clause = column.desc() if k.descending else column.asc()
+        needs = k.descending if dialect == "postgresql" else not k.descending
+        if needs and not model.fields[k.field].system:
+            clause = clause.nulls_last()
+        out.append(clause)
+    return out
 
 
 def _signature(keys: tuple[SortKey, ...]) -> str:

@@ -13,6 +13,7 @@ that turns a scope into WHERE conditions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,13 +57,15 @@ class BoundEntity:
             self.statements[key] = stmt
         return stmt
 
-    def page_statement(self, order: tuple[Any, ...], own: bool) -> Select[Any]:
-        """The unfiltered first-page list of a tenant, per sort order: built once, reused."""
-        key = ("page", order, own)
+    def page_statement(
+        self, keys: tuple[Any, ...], own: bool, order: Callable[[], list[Any]]
+    ) -> Select[Any]:
+        """The unfiltered first page of a tenant, per sort keys: built once, then reused."""
+        key = ("page", keys, own)
         stmt: Select[Any] | None = self.statements.get(key)  # type: ignore[call-overload]
         if stmt is None:
             stmt = self._tenant_select(select(*self.visible_columns()), own)
-            stmt = stmt.order_by(*order[1]).limit(bindparam("q_limit", type_=Integer))
+            stmt = stmt.order_by(*order()).limit(bindparam("q_limit", type_=Integer))
             self.statements[key] = stmt  # type: ignore[index]
         return stmt
 
