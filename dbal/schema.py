@@ -19,6 +19,7 @@ Other processes pick up new entities lazily: an unknown entity name reloads the 
 
 from __future__ import annotations
 
+import logging
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
@@ -40,6 +41,7 @@ from dbal.query import BoundEntity
 from dbal.validation import EntityValidator
 
 registry = tables.entity_schemas
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +111,15 @@ class SchemaManager:
     def load(self) -> None:
         """(Re)read every registered entity schema from the database."""
         with read_tx(self._engine, "load entity schemas") as conn:
-            rows = conn.execute(select(registry.c.package_id, registry.c.schema)).all()
-        models = [parse_entity(pkg, schema) for pkg, schema in rows]
+            rows = conn.execute(
+                select(registry.c.package_id, registry.c.name, registry.c.schema)
+            ).all()
+        models = []
+        for package_id, name, schema in rows:
+            try:
+                models.append(parse_entity(package_id, schema, name))
+            except SchemaError as error:  # one broken package must not hide the others
+                log.error("entity %s.%s is unusable: %s", package_id, name, error.message)
         with self._lock:
             self._rebind(models, replace_all=True)
             self._loaded = True
@@ -153,9 +162,11 @@ class SchemaManager:
         plan = SchemaPlan(package_id)
         with self._lock, write_tx(self._engine, "apply entity schemas") as conn:
             old_rows = conn.execute(
-                select(registry.c.schema).where(registry.c.package_id == package_id)
+                select(registry.c.name, registry.c.schema).where(
+                    registry.c.package_id == package_id
+                )
             ).all()
-            old = {m.name: m for m in (parse_entity(package_id, r[0]) for r in old_rows)}
+            old = {m.name: m for m in (parse_entity(package_id, s, n) for n, s in old_rows)}
             self._check_tables(package_id, models)
             target = self._target_metadata(package_id, models)
             names = {m.table_name for m in models} | {m.table_name for m in old.values()}
