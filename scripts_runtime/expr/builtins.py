@@ -14,13 +14,16 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cmp_to_key
 from typing import Any, Final
 
+from scripts_runtime.expr.dates import construct_date, date_parse, iso_string
 from scripts_runtime.expr.errors import ExpressionLimitError, ExpressionRuntimeError
 from scripts_runtime.expr.runtime import EvalState, Namespace, NativeFunction
 from scripts_runtime.expr.values import (
     MAX_STRING_LENGTH,
     UNDEFINED,
     JSCallable,
+    JSDate,
     check_string_size,
+    date_to_string,
     is_nullish,
     normalize_number,
     number_to_string,
@@ -336,6 +339,8 @@ def to_json_value(value: Any, state: EvalState | None = None, depth: int = 0) ->
         ]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, JSDate):
+        return iso_string(value) if value.valid() else None
     return None
 
 
@@ -402,7 +407,15 @@ def _date_now(state: EvalState) -> int | float:
     return normalize_number(float(math.floor(state.now_ms())))
 
 
-DATE = Namespace("Date", {"now": NativeFunction("now", _date_now)})
+DATE = NativeFunction(
+    "Date",
+    lambda state, *_: date_to_string(JSDate(float(math.floor(state.now_ms())))),
+    members={
+        "now": NativeFunction("now", _date_now),
+        "parse": NativeFunction("parse", date_parse),
+    },
+    construct=construct_date,
+)
 
 GLOBALS: Final[dict[str, Any]] = {
     "undefined": UNDEFINED,

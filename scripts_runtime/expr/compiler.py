@@ -20,6 +20,7 @@ from scripts_runtime.expr.builtins import (
     STRING_METHODS,
     power,
 )
+from scripts_runtime.expr.dates import DATE_METHODS
 from scripts_runtime.expr.errors import ExpressionRuntimeError, ExpressionSecurityError
 from scripts_runtime.expr.runtime import (
     ArrowFunction,
@@ -31,6 +32,7 @@ from scripts_runtime.expr.runtime import (
 from scripts_runtime.expr.values import (
     UNDEFINED,
     JSCallable,
+    JSDate,
     add,
     compare,
     loose_equals,
@@ -100,6 +102,10 @@ def get_property(obj: Any, key: Any) -> Any:
         return _bound(name, method, obj) if method else UNDEFINED
     if isinstance(obj, NativeFunction | Namespace):
         return obj.members.get(property_key(key), UNDEFINED)
+    if isinstance(obj, JSDate):
+        name = property_key(key)
+        method = DATE_METHODS.get(name)
+        return _bound(name, method, obj) if method else UNDEFINED
     return UNDEFINED
 
 
@@ -112,6 +118,8 @@ def _call_method(state: EvalState, obj: Any, name: Any, args: list[Any]) -> Any:
             method = STRING_METHODS.get(name)
         elif isinstance(obj, int | float) and not isinstance(obj, bool):
             method = NUMBER_METHODS.get(name)
+        elif isinstance(obj, JSDate):
+            method = DATE_METHODS.get(name)
         if method is not None:
             state.spend()
             return method(state, obj, *args)
@@ -326,6 +334,19 @@ class Compiler:
             return fn.call(state, args_fn(scope, state))
 
         return call
+
+    def c_New(self, node: s.New) -> Evaluator:
+        callee_fn = self.compile(node.callee)
+        args_fn = self.compile_args(node.args)
+
+        def construct(scope: Mapping[str, Any], state: EvalState) -> Any:
+            fn = callee_fn(scope, state)
+            if not isinstance(fn, NativeFunction) or fn.construct is None:
+                raise ExpressionRuntimeError(f"{to_string(fn)[:40]} is not a constructor")
+            state.spend()
+            return fn.construct(state, *args_fn(scope, state))
+
+        return construct
 
     def c_Unary(self, node: s.Unary) -> Evaluator:
         operand = self.compile(node.operand)

@@ -46,7 +46,6 @@ _UNARY: Final = frozenset({"!", "-", "+", "typeof", "void"})
 _KEYWORD_LITERALS: Final = {"true": True, "false": False, "null": None}
 _RESERVED: Final = frozenset(
     {
-        "new",
         "delete",
         "function",
         "class",
@@ -349,6 +348,8 @@ class Parser:
             name = str(tok.value)
             if name in _KEYWORD_LITERALS:
                 return s.Literal(tok.pos, _KEYWORD_LITERALS[name])
+            if name == "new":
+                return self.parse_new(tok)
             check_name(name, tok.pos)
             if name in _RESERVED:
                 raise ExpressionSyntaxError(f"{name!r} is not supported", position=tok.pos)
@@ -374,6 +375,18 @@ class Parser:
                 return self.parse_object(tok.pos)
         self.index -= 1
         raise self.error("unexpected token")
+
+    def parse_new(self, tok: Token) -> s.Node:
+        target = self.advance()
+        if target.kind != "name":
+            raise ExpressionSyntaxError("expected a constructor name after 'new'", position=tok.pos)
+        check_name(str(target.value), target.pos)
+        callee: s.Node = s.Identifier(target.pos, str(target.value))
+        while self.at("."):
+            dot = self.advance()
+            callee = s.Member(dot.pos, callee, self.parse_property_name(), False, False)
+        args = self.parse_arguments() if self.at("(") else ()
+        return s.New(tok.pos, callee, args)
 
     def parse_array(self, pos: int) -> s.Node:
         self.enter()

@@ -140,7 +140,7 @@ class ArrowFunction(JSCallable):
 class NativeFunction(JSCallable):
     """A Python function exposed to expressions: `fn(state, *args)`; `this` is bound first."""
 
-    __slots__ = ("fn", "members", "name", "pass_this")
+    __slots__ = ("construct", "fn", "members", "name", "pass_this")
 
     def __init__(
         self,
@@ -149,8 +149,10 @@ class NativeFunction(JSCallable):
         *,
         members: Mapping[str, Any] | None = None,
         pass_this: bool = False,
+        construct: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
+        self.construct = construct
         self.fn = fn
         self.members = dict(members or {})
         self.pass_this = pass_this

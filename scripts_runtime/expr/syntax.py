@@ -42,6 +42,14 @@ class Call(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class New(Node):
+    """`new Date(...)`: only whitelisted constructors may be called this way."""
+
+    callee: Node
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class OptionalChain(Node):
     """The outermost node of a chain containing `?.`: a nullish link short-circuits to here."""
 

@@ -7,6 +7,7 @@ numbers are int or float (bool is never a number here, even though Python says s
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
@@ -39,6 +40,21 @@ UNDEFINED: Final = _Undefined()
 
 MAX_STRING_LENGTH: Final = 1_000_000
 MAX_SAFE_INTEGER: Final = 2**53 - 1
+
+
+class JSDate:
+    """A JavaScript Date: epoch milliseconds (NaN for an invalid date), always in UTC."""
+
+    __slots__ = ("ms",)
+
+    def __init__(self, ms: float) -> None:
+        self.ms = ms
+
+    def valid(self) -> bool:
+        return self.ms == self.ms and abs(self.ms) <= 8.64e15
+
+    def __repr__(self) -> str:
+        return f"JSDate({self.ms!r})"
 
 
 class JSCallable:
@@ -90,6 +106,21 @@ def normalize_number(value: float) -> int | float:
     return value
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def date_to_string(value: JSDate) -> str:
+    """`Date.prototype.toString` in UTC: `Thu Jan 08 2026 10:00:00 GMT+0000 (Coordinated ...)`."""
+    if not value.valid():
+        return "Invalid Date"
+    moment = datetime.datetime.fromtimestamp(value.ms / 1000, tz=datetime.UTC)
+    return (
+        f"{_WEEKDAYS[moment.weekday()]} {_MONTHS[moment.month - 1]} {moment.day:02d} "
+        f"{moment.year:04d} {moment:%H:%M:%S} GMT+0000 (Coordinated Universal Time)"
+    )
+
+
 def number_to_string(value: int | float) -> str:
     if isinstance(value, int):
         return str(value)
@@ -127,6 +158,8 @@ def to_string(value: Any) -> str:
         return ",".join("" if is_nullish(item) else to_string(item) for item in value)
     if isinstance(value, JSCallable):
         return f"function {value.name}() {{ [native code] }}"
+    if isinstance(value, JSDate):
+        return date_to_string(value)
     if isinstance(value, Mapping):
         return "[object Object]"
     return "[object Object]"
@@ -171,10 +204,15 @@ def to_number(value: Any) -> int | float:
         return string_to_number(value)
     if isinstance(value, list | tuple):
         return string_to_number(to_string(value))
+    if isinstance(value, JSDate):
+        return normalize_number(float(value.ms)) if value.ms == value.ms else math.nan
     return math.nan
 
 
-def to_primitive(value: Any) -> Any:
+def to_primitive(value: Any, hint: str = "default") -> Any:
+    """ToPrimitive: a Date gives its string by default and its time value for hint "number"."""
+    if isinstance(value, JSDate):
+        return to_number(value) if hint == "number" else to_string(value)
     if isinstance(value, list | tuple | Mapping | JSCallable):
         return to_string(value)
     return value
@@ -236,8 +274,8 @@ def add(left: Any, right: Any) -> Any:
 
 
 def compare(left: Any, right: Any, op: str) -> bool:
-    left = to_primitive(left)
-    right = to_primitive(right)
+    left = to_primitive(left, "number")
+    right = to_primitive(right, "number")
     if isinstance(left, str) and isinstance(right, str):
         a: Any = left
         b: Any = right
