@@ -2,8 +2,8 @@
 
 Every index starts with tenant_id, because every query the core builds filters on it. Foreign
 keys are composite, (tenant_id, field) -> (tenant_id, id), so a row can never point at (or be
-cascaded away by) a row of another tenant; each entity table carries the unique index on
-(tenant_id, id) they need.
+cascaded away by) a row of another tenant; each entity table carries the unique constraint
+on (tenant_id, id) they need.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.schema import SchemaItem
@@ -89,7 +90,10 @@ def build_table(
         columns.append(
             Column(SEARCH_COLUMN, TSVECTOR, Computed(tsvector_sql(model), persisted=True))
         )
-    extras: list[SchemaItem] = [Index(ident("ux", t, "tenant_id"), "tenant_id", "id", unique=True)]
+    # inline (a constraint, not an index) so that a self-referencing FK can use it at once
+    extras: list[SchemaItem] = [
+        UniqueConstraint("tenant_id", "id", name=ident("ux", t, "tenant_id"))
+    ]
     for spec in model.indexes:
         prefix = "ux" if spec.unique else "ix"
         extras.append(
