@@ -28,6 +28,7 @@ from scripts_runtime.expr.runtime import (
     Evaluator,
     Namespace,
     NativeFunction,
+    Scope,
 )
 from scripts_runtime.expr.values import (
     UNDEFINED,
@@ -193,9 +194,30 @@ def _in(key: Any, obj: Any) -> bool:
     raise ExpressionRuntimeError("cannot use 'in' operator on a non-object")
 
 
+class _Returned(Exception):
+    """Unwinds a block body to its arrow function when a `return` runs."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _assigns_members(node: Any) -> bool:
+    if isinstance(node, s.Assign):
+        return isinstance(node.target, s.Member) or _assigns_members(node.value)
+    if isinstance(node, tuple):
+        return any(_assigns_members(n) for n in node)
+    if isinstance(node, s.Node):
+        return any(
+            _assigns_members(getattr(node, f)) for f in node.__dataclass_fields__ if f != "pos"
+        )
+    return False
+
+
 class Compiler:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, track_fresh: bool = False) -> None:
         self.source = source
+        # Only expressions that assign into objects pay for tracking which objects are theirs.
+        self.track_fresh = track_fresh
 
     def compile(self, node: s.Node) -> Evaluator:
         method = getattr(self, "c_" + type(node).__name__)
@@ -416,7 +438,10 @@ class Compiler:
         )
 
     def c_ArrayLiteral(self, node: s.ArrayLiteral) -> Evaluator:
-        return self.compile_args(node.items)
+        items = self.compile_args(node.items)
+        if not self.track_fresh:
+            return items
+        return lambda scope, state: state.mark_fresh(items(scope, state))
 
     def c_ObjectLiteral(self, node: s.ObjectLiteral) -> Evaluator:
         entries: list[tuple[str, Any, Evaluator]] = []
@@ -446,6 +471,8 @@ class Compiler:
                         result.update({str(i): v for i, v in enumerate(value)})
             return result
 
+        if self.track_fresh:
+            return lambda scope, state: state.mark_fresh(obj(scope, state))
         return obj
 
     def c_Spread(self, node: s.Spread) -> Evaluator:
@@ -466,6 +493,8 @@ class Compiler:
 
     def c_Arrow(self, node: s.Arrow) -> Evaluator:
         body = self.compile(node.body)
+        if isinstance(node.body, s.Block):
+            body = _function_body(body)
         source = self.source
 
         def arrow(scope: Mapping[str, Any], state: EvalState) -> Any:
@@ -502,10 +531,137 @@ class Compiler:
 
         return sequence
 
+    # -- statements (arrow block bodies) --------------------------------------------------------
+
+    def c_Block(self, node: s.Block) -> Evaluator:
+        statements = [self.compile(stmt) for stmt in node.body]
+
+        def block(scope: Mapping[str, Any], state: EvalState) -> Any:
+            for statement in statements:
+                state.spend()
+                statement(scope, state)
+            return UNDEFINED
+
+        return block
+
+    def c_Return(self, node: s.Return) -> Evaluator:
+        value = self.compile(node.value) if node.value is not None else None
+
+        def return_(scope: Mapping[str, Any], state: EvalState) -> Any:
+            raise _Returned(value(scope, state) if value is not None else UNDEFINED)
+
+        return return_
+
+    def c_If(self, node: s.If) -> Evaluator:
+        test = self.compile(node.test)
+        then = self.compile(node.then)
+        otherwise = self.compile(node.otherwise) if node.otherwise is not None else None
+
+        def if_(scope: Mapping[str, Any], state: EvalState) -> Any:
+            if truthy(test(scope, state)):
+                then(scope, state)
+            elif otherwise is not None:
+                otherwise(scope, state)
+            return UNDEFINED
+
+        return if_
+
+    def c_Declare(self, node: s.Declare) -> Evaluator:
+        pairs = [(n, self.compile(v)) for n, v in zip(node.names, node.values, strict=True)]
+
+        def declare(scope: Mapping[str, Any], state: EvalState) -> Any:
+            if not isinstance(scope, Scope):
+                raise ExpressionRuntimeError("declarations are only allowed in function bodies")
+            for name, value in pairs:
+                scope.vars[name] = value(scope, state)
+            return UNDEFINED
+
+        return declare
+
+    def c_Assign(self, node: s.Assign) -> Evaluator:
+        value_fn = self.compile(node.value)
+        op = node.op
+        target = node.target
+        if isinstance(target, s.Identifier):
+            return _assign_local(target.name, op, value_fn)
+        assert isinstance(target, s.Member)
+        obj_fn = self.compile(target.obj)
+        if target.computed:
+            key_fn = self.compile(target.prop)
+        else:
+            assert isinstance(target.prop, s.Literal)
+            static_key = target.prop.value
+            key_fn = lambda scope, state: static_key  # noqa: E731
+
+        def assign_member(scope: Mapping[str, Any], state: EvalState) -> Any:
+            obj = obj_fn(scope, state)
+            key = _checked_key(key_fn(scope, state))
+            if not state.is_fresh(obj):
+                raise ExpressionRuntimeError("cannot modify data the expression did not create")
+            value = value_fn(scope, state)
+            if isinstance(obj, dict):
+                name = property_key(key)
+                if op != "=":
+                    value = _compound(op, obj.get(name, UNDEFINED), value)
+                obj[name] = value
+                return value
+            if isinstance(obj, list):
+                index = to_number(key)
+                if not isinstance(index, int) or not 0 <= index <= min(len(obj), 100_000):
+                    raise ExpressionRuntimeError("array index out of range")
+                if op != "=":
+                    value = _compound(op, obj[index] if index < len(obj) else UNDEFINED, value)
+                if index == len(obj):
+                    obj.append(value)
+                else:
+                    obj[index] = value
+                return value
+            raise ExpressionRuntimeError("cannot set a property on this value")
+
+        return assign_member
+
+    def c_Pattern(self, node: s.Pattern) -> Evaluator:
+        raise ExpressionRuntimeError("destructuring is only allowed in parameters")
+
     def c_Property(self, node: s.Property) -> Evaluator:
         raise ExpressionRuntimeError("property outside an object literal")
 
 
+def _function_body(block: Evaluator) -> Evaluator:
+    def body(scope: Mapping[str, Any], state: EvalState) -> Any:
+        try:
+            block(scope, state)
+        except _Returned as returned:
+            return returned.value
+        return UNDEFINED
+
+    return body
+
+
+def _assign_local(name: str, op: str, value_fn: Evaluator) -> Evaluator:
+    def assign_local(scope: Mapping[str, Any], state: EvalState) -> Any:
+        frame: Any = scope
+        while isinstance(frame, Scope):
+            if name in frame.vars:
+                value = value_fn(scope, state)
+                if op != "=":
+                    value = _compound(op, frame.vars[name], value)
+                frame.vars[name] = value
+                return value
+            frame = frame.parent
+        raise ExpressionRuntimeError(
+            f"cannot assign to {name!r}: only variables declared in the expression can change"
+        )
+
+    return assign_local
+
+
+def _compound(op: str, old: Any, value: Any) -> Any:
+    if op == "+=":
+        return add(old, value)
+    return _arith("-")(old, value)
+
+
 def compile_node(node: s.Node, source: str) -> Evaluator:
     """Compile a tree; an OptionalChain at any level catches its own short-circuit."""
-    return Compiler(source).compile(node)
+    return Compiler(source, track_fresh=_assigns_members(node)).compile(node)

@@ -47,6 +47,8 @@ _KEYWORD_LITERALS: Final = {"true": True, "false": False, "null": None}
 _RESERVED: Final = frozenset(
     {
         "delete",
+        "if",
+        "else",
         "function",
         "class",
         "this",
@@ -177,61 +179,141 @@ class Parser:
 
     def try_arrow(self) -> s.Arrow | None:
         tok = self.tok
-        params: list[str] = []
+        params: list[str | s.Pattern] = []
         if tok.kind == "name" and self.peek().kind == "punct" and self.peek().value == "=>":
             params.append(str(tok.value))
             self.index += 2
         elif tok.kind == "punct" and tok.value == "(":
-            j = self.index + 1
-            names: list[str] = []
-            expect_name = True
-            while True:
-                t = self.tokens[j]
-                if expect_name and t.kind == "name":
-                    names.append(str(t.value))
-                    expect_name = False
-                elif not expect_name and t.kind == "punct" and t.value == ",":
-                    expect_name = True
-                elif t.kind == "punct" and t.value == ")" and (not expect_name or not names):
-                    break
-                else:
-                    return None
-                j += 1
-            after = self.tokens[j + 1]
+            scanned = self._scan_params(self.index + 1)
+            if scanned is None:
+                return None
+            params, end = scanned
+            after = self.tokens[end + 1]
             if not (after.kind == "punct" and after.value == "=>"):
                 return None
-            params = names
-            self.index = j + 2
+            self.index = end + 2
         else:
             return None
-        for name in params:
+        names = [n for p in params for n in ([p] if isinstance(p, str) else p.names)]
+        for name in names:
             check_name(name, tok.pos)
             if name in _RESERVED or name in _KEYWORD_LITERALS:
                 raise ExpressionSyntaxError(f"invalid parameter name {name!r}", position=tok.pos)
         body = self.parse_block() if self.at("{") else self.parse_expression()
         return s.Arrow(tok.pos, tuple(params), body)
 
-    def parse_block(self) -> s.Node:
-        """`{ return expr; }` or `{ expr; expr }` as an arrow body."""
-        pos = self.expect("{").pos
-        exprs: list[s.Node] = []
-        returned = False
-        while not self.at("}"):
-            if self.at(";"):
-                self.advance()
-                continue
-            if self.at("return"):
-                self.advance()
-                exprs.append(self.parse_expression())
-                returned = True
+    def _scan_params(self, j: int) -> tuple[list[str | s.Pattern], int] | None:
+        """Parameters `a, [b, c], { d }` up to the closing `)`; None if this is no arrow."""
+        params: list[str | s.Pattern] = []
+        while True:
+            t = self.tokens[j]
+            if t.kind == "punct" and t.value == ")" and not params:
+                return params, j
+            if t.kind == "name":
+                params.append(str(t.value))
+                j += 1
+            elif t.kind == "punct" and t.value in ("[", "{"):
+                closing = "]" if t.value == "[" else "}"
+                names: list[str] = []
+                j += 1
+                while True:
+                    inner = self.tokens[j]
+                    if inner.kind == "name":
+                        names.append(str(inner.value))
+                    elif not (inner.kind == "punct" and inner.value == ","):
+                        break
+                    j += 1
+                if not (self.tokens[j].kind == "punct" and self.tokens[j].value == closing):
+                    return None
+                params.append(s.Pattern(t.pos, str(t.value), tuple(names)))
+                j += 1
             else:
-                exprs.append(self.parse_expression())
-            if self.tok.kind == "eof":
-                raise self.error("unterminated block")
-        self.advance()
-        if not returned:
-            exprs.append(s.Literal(pos, UNDEFINED))
-        return exprs[0] if len(exprs) == 1 else s.Sequence(pos, tuple(exprs))
+                return None
+            t = self.tokens[j]
+            if t.kind == "punct" and t.value == ")":
+                return params, j
+            if not (t.kind == "punct" and t.value == ","):
+                return None
+            j += 1
+
+    def parse_block(self) -> s.Block:
+        """An arrow body `{ ... }`: declarations, assignments, if/else, return, expressions."""
+        pos = self.expect("{").pos
+        self.enter()
+        try:
+            body: list[s.Node] = []
+            while not self.at("}"):
+                if self.tok.kind == "eof":
+                    raise self.error("unterminated block")
+                if self.at(";"):
+                    self.advance()
+                    continue
+                body.append(self.parse_statement())
+                if len(body) > MAX_ITEMS:
+                    raise ExpressionLimitError("block too long", position=pos)
+            self.advance()
+            return s.Block(pos, tuple(body))
+        finally:
+            self.depth -= 1
+
+    def parse_statement(self) -> s.Node:
+        tok = self.tok
+        if tok.kind == "punct" and tok.value == "{":
+            return self.parse_block()
+        if tok.kind == "name" and tok.value in ("let", "const", "var"):
+            self.advance()
+            names: list[str] = []
+            values: list[s.Node] = []
+            while True:
+                name_tok = self.advance()
+                if name_tok.kind != "name":
+                    raise ExpressionSyntaxError("expected a variable name", position=name_tok.pos)
+                check_name(str(name_tok.value), name_tok.pos)
+                names.append(str(name_tok.value))
+                if self.at("="):
+                    self.advance()
+                    values.append(self.parse_expression())
+                else:
+                    values.append(s.Literal(name_tok.pos, UNDEFINED))
+                if not self.at(","):
+                    break
+                self.advance()
+            return s.Declare(tok.pos, tuple(names), tuple(values))
+        if tok.kind == "name" and tok.value == "if":
+            self.advance()
+            self.expect("(")
+            test = self.parse_pipe()
+            self.expect(")")
+            self.enter()
+            try:
+                then = self.parse_statement()
+                otherwise = None
+                if self.at(";") and self.peek().kind == "name" and self.peek().value == "else":
+                    self.advance()
+                if self.at("else"):
+                    self.advance()
+                    otherwise = self.parse_statement()
+            finally:
+                self.depth -= 1
+            return s.If(tok.pos, test, then, otherwise)
+        if tok.kind == "name" and tok.value == "return":
+            self.advance()
+            if self.at(";") or self.at("}"):
+                return s.Return(tok.pos, None)
+            return s.Return(tok.pos, self.parse_pipe())
+        start = self.index
+        if tok.kind == "name" and tok.value not in _KEYWORD_LITERALS:
+            target = self.parse_postfix()
+            if (
+                isinstance(target, s.Identifier | s.Member)
+                and not (isinstance(target, s.Member) and target.optional)
+                and self.tok.kind == "punct"
+                and self.tok.value in ("=", "+=", "-=")
+            ):
+                op = str(self.advance().value)
+                return s.Assign(target.pos, target, op, self.parse_expression())
+            self.index = start
+        return self.parse_pipe()
 
     def parse_binary(self, min_prec: int) -> s.Node:
         left = self.parse_unary()

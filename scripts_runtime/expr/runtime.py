@@ -30,7 +30,7 @@ def wall_clock_ms() -> float:
 
 
 class EvalState:
-    __slots__ = ("call_depth", "clock", "deterministic", "rng", "steps_left")
+    __slots__ = ("call_depth", "clock", "deterministic", "fresh", "rng", "steps_left")
 
     def __init__(
         self,
@@ -45,6 +45,18 @@ class EvalState:
         self.clock = clock
         self.deterministic = deterministic
         self.rng = rng
+        # Objects and arrays this evaluation created (kept alive, by id): the only ones that a
+        # block body may modify. None until an expression with member assignment runs.
+        self.fresh: dict[int, Any] | None = None
+
+    def mark_fresh(self, value: Any) -> Any:
+        if self.fresh is None:
+            self.fresh = {}
+        self.fresh[id(value)] = value
+        return value
+
+    def is_fresh(self, value: Any) -> bool:
+        return self.fresh is not None and self.fresh.get(id(value)) is value
 
     def spend(self, steps: int = 1) -> None:
         self.steps_left -= steps
@@ -116,13 +128,23 @@ class ArrowFunction(JSCallable):
 
     @property
     def params(self) -> tuple[str, ...]:
-        return self.node.params
+        return self.node.names
 
     def call(self, state: Any, args: Sequence[Any], this: Any = UNDEFINED) -> Any:
-        params = self.node.params
-        variables = {
-            name: (args[i] if i < len(args) else UNDEFINED) for i, name in enumerate(params)
-        }
+        variables: dict[str, Any] = {}
+        for i, param in enumerate(self.node.params):
+            arg = args[i] if i < len(args) else UNDEFINED
+            if isinstance(param, str):
+                variables[param] = arg
+            elif param.kind == "[":
+                items = arg if isinstance(arg, list | tuple | str) else ()
+                for j, name in enumerate(param.names):
+                    variables[name] = items[j] if j < len(items) else UNDEFINED
+            else:
+                for name in param.names:
+                    variables[name] = (
+                        arg.get(name, UNDEFINED) if isinstance(arg, Mapping) else UNDEFINED
+                    )
         state.spend()
         state.call_depth += 1
         if state.call_depth > MAX_CALL_DEPTH:

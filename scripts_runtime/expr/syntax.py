@@ -112,9 +112,61 @@ class TemplateLiteral(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Pattern(Node):
+    """A destructuring parameter: `[key, value]` (kind "[") or `{ id, name }` (kind "{")."""
+
+    kind: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Arrow(Node):
-    params: tuple[str, ...]
+    params: tuple[str | Pattern, ...]
     body: Node
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for param in self.params:
+            out.extend([param] if isinstance(param, str) else param.names)
+        return tuple(out)
+
+
+# -- statements: only inside arrow-function block bodies (the original HEAD workflows use them) --
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Node):
+    body: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Declare(Node):
+    """`let a = 1, b = 2` / `const` / `var`: variables local to the arrow function."""
+
+    names: tuple[str, ...]
+    values: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class If(Node):
+    test: Node
+    then: Node
+    otherwise: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class Return(Node):
+    value: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class Assign(Node):
+    """`local = v`, `obj[key] = v`, `+=`, `-=`; objects only if this evaluation created them."""
+
+    target: Node
+    op: str
+    value: Node
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,9 +192,12 @@ class HandlerResolver:
         params = {name: EventRef() for name in fn.params}
         scope = Scope(params, fn.scope) if params else fn.scope
         body = fn.node.body
-        if isinstance(body, s.Sequence):
-            calls = [e for e in body.exprs if isinstance(e, s.Call)]
-            body = calls[0] if calls else body.exprs[0]
+        if isinstance(body, s.Sequence | s.Block):
+            statements = body.exprs if isinstance(body, s.Sequence) else body.body
+            calls = [e for e in statements if isinstance(e, s.Call)]
+            if not calls:
+                return None
+            body = calls[0]
         return self.from_node(body, None, scope)
 
     def evaluate(self, node: s.Node, scope: Mapping[str, Any]) -> Any:
