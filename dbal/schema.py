@@ -14,13 +14,16 @@ nothing unless `allow_destructive=True`. Foreign keys are created with their tab
 changes are reported as skipped. Full-text indexes are rebuilt when `x-search` changes.
 Everything runs in one transaction (PostgreSQL and SQLite both have transactional DDL).
 
-Other processes pick up new entities lazily: an unknown entity name reloads the registry.
+Other processes pick up changes lazily: an unknown entity name, or the first use after
+REFRESH_S seconds, compares the registry's schema hashes (one small query) and reloads the
+registry when they changed. `load()` forces it, e.g. right after installing a package.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +45,7 @@ from dbal.validation import EntityValidator
 
 registry = tables.entity_schemas
 log = logging.getLogger(__name__)
+REFRESH_S = 5.0  # how stale another process's view of the registry may get
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,8 @@ class SchemaManager:
         self._bound: dict[str, BoundEntity] = {}
         self._metadata = new_metadata()
         self._loaded = False
+        self._seen: dict[tuple[str, str], str] = {}
+        self._checked = 0.0
 
     # -- registry -------------------------------------------------------------------------
 
@@ -79,8 +85,8 @@ class SchemaManager:
         """The entity called `pkg.entity`, or `entity` of `package_id`; NotFoundError if none."""
         qualified = self._qualify(name, package_id)
         bound = self._bound.get(qualified)
-        if bound is None:
-            self.load()  # another process may have installed it since
+        if bound is None or time.monotonic() - self._checked > REFRESH_S:
+            self.refresh()  # another process may have installed or changed it since
             bound = self._bound.get(qualified)
         if bound is None:
             raise NotFoundError(f"Unknown entity {str(name)[:100]!r}")
@@ -108,14 +114,31 @@ class SchemaManager:
         if not self._loaded:
             self.load()
 
+    def refresh(self) -> None:
+        """Reload the registry if any process changed it (one small query when nothing did)."""
+        with read_tx(self._engine, "check entity schemas") as conn:
+            rows = conn.execute(
+                select(registry.c.package_id, registry.c.name, registry.c.schema_hash)
+            ).all()
+        self._checked = time.monotonic()
+        if not self._loaded or {(p, n): h for p, n, h in rows} != self._seen:
+            self.load()
+
     def load(self) -> None:
         """(Re)read every registered entity schema from the database."""
         with read_tx(self._engine, "load entity schemas") as conn:
             rows = conn.execute(
-                select(registry.c.package_id, registry.c.name, registry.c.schema)
+                select(
+                    registry.c.package_id,
+                    registry.c.name,
+                    registry.c.schema,
+                    registry.c.schema_hash,
+                )
             ).all()
+        self._seen = {(p, n): h for p, n, _, h in rows}
+        self._checked = time.monotonic()
         models = []
-        for package_id, name, schema in rows:
+        for package_id, name, schema, _ in rows:
             try:
                 models.append(parse_entity(package_id, schema, name))
             except SchemaError as error:  # one broken package must not hide the others
@@ -195,6 +218,8 @@ class SchemaManager:
                 )
         with self._lock:
             self._rebind(models, package_id=package_id)
+            self._seen = {k: h for k, h in self._seen.items() if k[0] != package_id}
+            self._seen.update({(package_id, m.name): m.schema_hash for m in models})
         plan.applied = True
         return plan
 

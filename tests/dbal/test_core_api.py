@@ -180,3 +180,39 @@ def test_ping_on_unreachable_database_raises_unavailable() -> None:
     assert "\n" not in info.value.message
     assert "secret" not in info.value.message
     db.close()
+
+
+def test_the_database_url_password_never_shows() -> None:
+    db = Database.connect("postgresql+psycopg://app:s3cret@127.0.0.1:1/nothing")
+    try:
+        assert "s3cret" not in repr(db)
+        with pytest.raises(UnavailableError) as info:
+            db.ping()
+        assert "s3cret" not in str(info.value) and "s3cret" not in repr(info.value)
+    finally:
+        db.close()
+
+
+def test_concurrent_writers_all_commit(database: Database) -> None:
+    tenant = database.tenants.create(Scope.system(), "busy", "Busy")["id"]
+    database.schema.apply_entities(
+        "load", {"hit": {"type": "object", "properties": {"n": {"type": "integer"}}}}
+    )
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        ents = database.entities(Scope.for_user(tenant, f"w{worker}", 1), package="load")
+        try:
+            for i in range(20):
+                ents.create("hit", {"n": i})
+                ents.list("hit", limit=5)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert database.entities(Scope.system(tenant), package="load").count("hit") == 120

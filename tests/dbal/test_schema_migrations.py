@@ -204,3 +204,23 @@ def _comment() -> dict[str, Any]:
     from tests.dbal.conftest import COMMENT
 
     return COMMENT
+
+
+def test_other_processes_pick_up_changed_entities(world: World, database_url: str) -> None:
+    from dbal import schema as schema_module
+
+    other = Database.connect(database_url)
+    try:
+        other.upgrade()
+        scope = Scope.for_user(world.a, "u1", 3)
+        other.entities(scope, package="forum").list("post")  # other has loaded the old schema
+        props = {**POST["properties"], "views": {"type": "integer"}}
+        world.db.schema.apply_entities("forum", [with_changes(properties=props), _comment()])
+        schema_module.REFRESH_S, saved = 0.0, schema_module.REFRESH_S
+        try:
+            row = other.entities(scope, package="forum").create("post", {"title": "t", "views": 3})
+        finally:
+            schema_module.REFRESH_S = saved
+        assert row["views"] == 3
+    finally:
+        other.close()
