@@ -12,16 +12,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from scripts_runtime.expr import syntax as s
-from scripts_runtime.expr.builtins import (
-    ARRAY_METHODS,
-    FILTERS,
-    GLOBALS,
-    NUMBER_METHODS,
-    STRING_METHODS,
-    power,
-)
+from scripts_runtime.expr.builtins import GLOBALS, power
 from scripts_runtime.expr.dates import DATE_METHODS
 from scripts_runtime.expr.errors import ExpressionRuntimeError, ExpressionSecurityError
+from scripts_runtime.expr.methods import ARRAY_METHODS, FILTERS, NUMBER_METHODS, STRING_METHODS
 from scripts_runtime.expr.runtime import (
     ArrowFunction,
     EvalState,
