@@ -242,3 +242,23 @@ def test_sx_becomes_a_scoped_class_with_css() -> None:
     assert cls
     assert f".{cls.group(1)}{{padding:16px;color:var(--mb-text-secondary)}}" in result.css
     assert f".{cls.group(1)}:hover{{background-color:var(--mb-primary-main)}}" in result.css
+
+
+@pytest.mark.parametrize(
+    ("node", "event"),
+    [
+        ({"type": "ListItem", "onSelect": "pick", "children": "x"}, "click"),
+        ({"type": "Box", "onSend": "send", "children": "x"}, "click"),
+        ({"type": "TextField", "onKeyPress": "key"}, "keypress"),
+        ({"type": "TextField", "onBlur": "left"}, "blur"),
+        ({"type": "form", "onSubmit": "save", "children": "x"}, "submit"),
+    ],
+)
+def test_custom_handler_names_become_browser_events(node: dict[str, Any], event: str) -> None:
+    assert f'data-mb-event="{event}"' in render(node).html
+
+
+def test_several_handlers_on_one_element() -> None:
+    html = render({"type": "TextField", "onChange": "typed", "onBlur": "left"}).html
+    assert 'data-mb-action="typed" data-mb-event="change"' in html
+    assert 'data-mb-events=\'{"blur":{"action":"left","package":"pkg"}}\'' in html

@@ -331,7 +331,7 @@ def test_chip_delete_gets_its_own_button() -> None:
     html = render(
         {"type": "Chip", "label": "tag", "onDelete": "{{() => remove(id)}}"}, props={"id": 3}
     ).html
-    assert 'aria-label="Remove" data-mb-action="remove" data-mb-event="delete"' in html
+    assert 'aria-label="Remove" data-mb-action="remove" data-mb-event="click"' in html
     assert "data-mb-input='[3]'" in html
 
 

@@ -42,7 +42,31 @@ from web.render.html import escape, json_attr
 PACKAGE_KEY: Final = "__package__"
 _EVENT_NAME: Final = re.compile(r"^on[A-Z][A-Za-z0-9]*$")
 _ACTION_NAME: Final = re.compile(r"^[A-Za-z_$][\w$.:-]{0,127}$")
-EVENT_PRIORITY: Final = ("click", "submit", "change", "input", "select")
+EVENT_PRIORITY: Final = ("click", "submit", "change", "input")
+DOM_EVENTS: Final = frozenset(
+    {
+        "click",
+        "dblclick",
+        "submit",
+        "change",
+        "input",
+        "blur",
+        "focus",
+        "keydown",
+        "keyup",
+        "keypress",
+        "mouseenter",
+        "mouseleave",
+        "contextmenu",
+        "toggle",
+        "scroll",
+        "reset",
+        "focusin",
+        "focusout",
+        "pointerdown",
+        "pointerup",
+    }
+)
 
 
 def is_event_key(key: str) -> bool:
@@ -268,12 +292,26 @@ def _compile_node(node: s.Node) -> CompiledExpression:
     return compiled
 
 
+def dom_events(events: Sequence[tuple[str, ActionRef]]) -> list[tuple[str, ActionRef]]:
+    """Custom handler names (`onSelect`, `onSend`, `onNodeSelect`...) never fire in a browser;
+    on an element they mean "when activated", so the first of them becomes `click`."""
+    has_click = any(name == "click" for name, _ in events)
+    out: list[tuple[str, ActionRef]] = []
+    for name, ref in events:
+        if name not in DOM_EVENTS:
+            if has_click:
+                continue
+            name, has_click = "click", True
+        out.append((name, ref))
+    return out
+
+
 def action_attrs(events: Sequence[tuple[str, ActionRef]]) -> str:
     """The data-mb-* attributes for the element's handlers (first by priority is the main one)."""
     if not events:
         return ""
     ordered = sorted(
-        events,
+        dom_events(events),
         key=lambda pair: EVENT_PRIORITY.index(pair[0]) if pair[0] in EVENT_PRIORITY else 99,
     )
     event, ref = ordered[0]

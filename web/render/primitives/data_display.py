@@ -181,7 +181,7 @@ def chip(el: Element) -> str:
 def _delete_button(ref: ActionRef) -> str:
     return (
         '<button type="button" class="mb-chip__delete" aria-label="Remove"'
-        f"{action_attrs([('delete', ref)])}>&#x2715;</button>"
+        f"{action_attrs([('click', ref)])}>&#x2715;</button>"
     )
 
 
