@@ -25,7 +25,8 @@ import logging
 import threading
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ from alembic.operations import Operations
 from sqlalchemy import Column, Connection, Engine, Index, MetaData, Table, delete, select
 
 from dbal import search, tables
-from dbal.engine import read_tx, upsert_insert, write_tx
+from dbal.engine import read_tx, translated, upsert_insert, write_tx
 from dbal.entity_model import EntityModel, parse_entity
 from dbal.entity_tables import SEARCH_COLUMN, build_table, ident, new_metadata, tsvector_sql
 from dbal.errors import DestructiveChangeError, NotFoundError, SchemaError, ValidationError
@@ -170,20 +171,38 @@ class SchemaManager:
         return self._migrate(package_id, schemas, allow_destructive=True, dry_run=True)
 
     def apply_entities(
-        self, package_id: str, schemas: Any, *, allow_destructive: bool = False
+        self,
+        package_id: str,
+        schemas: Any,
+        *,
+        allow_destructive: bool = False,
+        connection: Connection | None = None,
     ) -> SchemaPlan:
-        return self._migrate(package_id, schemas, allow_destructive=allow_destructive)
+        """Migrate the package's entity tables to `schemas`; see the module docstring.
+
+        With `connection`, everything runs inside the caller's transaction (the package
+        installer's), which then decides whether it commits; if it rolls back, the
+        registry notices at its next refresh."""
+        return self._migrate(
+            package_id, schemas, allow_destructive=allow_destructive, connection=connection
+        )
 
     def drop_package(self, package_id: str, *, allow_destructive: bool = False) -> SchemaPlan:
         return self._migrate(package_id, {}, allow_destructive=allow_destructive)
 
     def _migrate(
-        self, package_id: str, schemas: Any, *, allow_destructive: bool, dry_run: bool = False
+        self,
+        package_id: str,
+        schemas: Any,
+        *,
+        allow_destructive: bool,
+        dry_run: bool = False,
+        connection: Connection | None = None,
     ) -> SchemaPlan:
         self._ensure_loaded()
         models = self._parse(package_id, schemas)
         plan = SchemaPlan(package_id)
-        with self._lock, write_tx(self._engine, "apply entity schemas") as conn:
+        with self._lock, _transaction(self._engine, connection) as conn:
             old_rows = conn.execute(
                 select(registry.c.name, registry.c.schema).where(
                     registry.c.package_id == package_id
@@ -200,8 +219,7 @@ class SchemaManager:
                     details={"changes": [c.detail for c in plan.destructive]}
                 )
             if dry_run:
-                conn.rollback()
-                return plan
+                return plan  # nothing was written
             self._execute(conn, target, diffs, plan, old, models)
             conn.execute(delete(registry).where(registry.c.package_id == package_id))
             now = utcnow()
@@ -340,6 +358,16 @@ class SchemaManager:
             )
             index = ident("fts", t, "search")
             conn.exec_driver_sql(f'CREATE INDEX "{index}" ON "{t}" USING gin ({SEARCH_COLUMN})')
+
+
+@contextmanager
+def _transaction(engine: Engine, connection: Connection | None) -> Iterator[Connection]:
+    if connection is None:
+        with write_tx(engine, "apply entity schemas") as conn:
+            yield conn
+        return
+    with translated("apply entity schemas"):
+        yield connection
 
 
 def _resolver(model: EntityModel, known: Mapping[str, EntityModel]) -> Any:

@@ -224,3 +224,17 @@ def test_other_processes_pick_up_changed_entities(world: World, database_url: st
         assert row["views"] == 3
     finally:
         other.close()
+
+
+def test_apply_entities_inside_the_callers_transaction(world: World) -> None:
+    schema = {"type": "object", "x-entity": "memo", "properties": {"t": {"type": "string"}}}
+    with pytest.raises(RuntimeError), world.db.engine.begin() as conn:
+        world.db.schema.apply_entities("memos", [schema], connection=conn)
+        raise RuntimeError("installer failed later")
+    assert not inspect(world.db.engine).has_table("e_memos__memo")
+    world.db.schema.refresh()
+    with pytest.raises(NotFoundError):
+        world.ents(world.a).list("memos.memo")
+    with world.db.engine.begin() as conn:
+        world.db.schema.apply_entities("memos", [schema], connection=conn)
+    assert world.ents(world.a).create("memos.memo", {"t": "kept"})["t"] == "kept"
