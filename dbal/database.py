@@ -32,6 +32,7 @@ from dbal.errors import UnavailableError, ValidationError
 from dbal.installed_packages import InstalledPackages
 from dbal.kv import KeyValue
 from dbal.page_configs import PageConfigs
+from dbal.runs import Runs
 from dbal.schema import SchemaManager
 from dbal.scope import Scope
 from dbal.tenants import Tenants
@@ -46,6 +47,7 @@ class Database:
         self.tenants = Tenants(engine)
         self.page_configs = PageConfigs(engine)
         self.installed_packages = InstalledPackages(engine)
+        self.runs = Runs(engine)
         self.schema = SchemaManager(engine)
         self.cache = _make_cache(cache, redis_url)
 
