@@ -12,6 +12,7 @@ from tests.render.helpers import render
 from web.render import RenderContext, Renderer
 from web.render.html import VOID_TAGS
 from web.render.primitives import PRIMITIVES, SHELL_SAFE
+from web.render.primitives.icons import shape
 
 # Every type name the original corpus uses that is a primitive (reference section 2.5).
 CORPUS_PRIMITIVES = [
@@ -371,3 +372,121 @@ def test_shell_cache_keeps_dynamic_output_exact() -> None:
     )
     assert chips == [("success" if r["s"] == "a" else "default", r["s"]) for r in rows]
     assert "Chip" in SHELL_SAFE
+
+
+@pytest.mark.parametrize(
+    "name", ["Delete", "Trash", "trash-2", "DeleteOutlined", "ExpandMore", "GitHub"]
+)
+def test_icons_render_inline_svg_by_any_spelling(name: str) -> None:
+    html = render({"type": "Icon", "name": name}).html
+    assert '<svg class="mb-icon__svg" viewBox="0 0 24 24"' in html
+    assert 'aria-hidden="true"' in html
+
+
+def test_unknown_icon_shows_its_initial() -> None:
+    html = render({"type": "Icon", "name": "{{icon}}"}, props={"icon": "Zebra"}).html
+    assert '<span class="mb-icon__initial">Z</span>' in html
+    assert "mb-icon--fallback" in html
+
+
+def test_every_icon_name_in_the_original_data_has_a_shape() -> None:
+    used = [  # every literal Icon name and every name the Icon expressions can yield
+        "AccountTree",
+        "Add",
+        "ArrowBack",
+        "ArrowCounterClockwise",
+        "Block",
+        "Brightness4",
+        "Build",
+        "Business",
+        "Cancel",
+        "ChartLine",
+        "Check",
+        "CheckCircle",
+        "ChevronRight",
+        "Clock",
+        "Close",
+        "Code",
+        "Computer",
+        "CreateNewFolder",
+        "CropFree",
+        "DarkMode",
+        "Delete",
+        "Description",
+        "Download",
+        "DragIndicator",
+        "Edit",
+        "ErrorOutline",
+        "ExpandMore",
+        "Extension",
+        "Eye",
+        "FilmSlate",
+        "Forum",
+        "GitHub",
+        "Grid",
+        "GridView",
+        "Groups",
+        "HelpOutline",
+        "Layers",
+        "LightMode",
+        "Link",
+        "LinkedIn",
+        "ListNumbers",
+        "Lock",
+        "LockOpen",
+        "Logout",
+        "NoteAdd",
+        "Notifications",
+        "Palette",
+        "People",
+        "Person",
+        "PhoneAndroid",
+        "PlayArrow",
+        "PlayCircle",
+        "Plus",
+        "Queue",
+        "Radio",
+        "Save",
+        "Search",
+        "Security",
+        "Settings",
+        "Shield",
+        "ShieldCheck",
+        "SportsEsports",
+        "SwapHoriz",
+        "TableChart",
+        "Tablet",
+        "TextFields",
+        "Trash",
+        "Tv",
+        "Twitter",
+        "UnfoldLess",
+        "UnfoldMore",
+        "Upload",
+        "VerifiedUser",
+        "ViewList",
+        "Visibility",
+        "VolumeUp",
+        "Warning",
+        "X",
+        "Remove",
+        "Widgets",
+        "Error",
+        "Bell",
+        "Menu",
+        "ExpandLess",
+        "Info",
+        "ArrowUp",
+        "ArrowDown",
+        "FullscreenExit",
+        "Fullscreen",
+        "Pause",
+        "XCircle",
+        "Loader",
+        "Circle",
+        "TrendingUp",
+        "TrendingDown",
+        "TrendingFlat",
+        "AlertTriangle",
+    ]
+    assert [name for name in used if shape(name) is None] == []

@@ -17,7 +17,7 @@ from web.render.primitives.base import (
     style_class,
     system_class,
 )
-from web.render.primitives.icons import glyph
+from web.render.primitives.icons import svg
 
 _COLORS: Final = ("default", "primary", "secondary", "error", "warning", "info", "success")
 
@@ -336,7 +336,7 @@ def stat_card(el: Element) -> str:
     )
     icon_html = ""
     if isinstance(icon, str) and icon:
-        shown = escape(glyph(icon) or icon[:1])
+        shown = svg(icon)
         icon_html = f'<span class="mb-stat-card__icon" aria-hidden="true">{shown}</span>'
     elif icon:
         icon_html = f'<span class="mb-stat-card__icon" aria-hidden="true">{text(icon)}</span>'

@@ -8,8 +8,14 @@ from scripts_runtime.expr import UNDEFINED, display_string, to_number
 from web.render.actions import action_attrs
 from web.render.element import Element, tag
 from web.render.primitives.base import Primitive, join, modifier, style_class, system_class
+from web.render.primitives.icons import svg
 
-_SEVERITY_ICON: Final = {"error": "⛔", "warning": "⚠", "info": "\u2139", "success": "✔"}
+_SEVERITY_ICON: Final = {
+    "error": svg("ErrorOutline"),
+    "warning": svg("Warning"),
+    "info": svg("InfoOutlined"),
+    "success": svg("CheckCircle"),
+}
 
 
 def alert(el: Element) -> str:

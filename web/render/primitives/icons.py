@@ -1,177 +1,54 @@
-"""Icons by name (MUI and Lucide/Phosphor spellings) rendered as accessible glyphs.
+"""Icons by name (MUI, Lucide and Phosphor spellings) as inline SVG.
 
-Each name maps to a Unicode symbol drawn with the page font, so icons need no image requests
-and no script; an unknown name shows its initial in a rounded badge rather than nothing.
+Inline SVG needs no font, no image request and no script, and `currentColor` makes icons follow
+the text colour. An unknown name shows its initial in a small rounded badge rather than nothing.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Any, Final
 
 from scripts_runtime.expr import display_string
 from web.render.element import Element, tag
 from web.render.html import escape
 from web.render.primitives.base import Primitive, join, modifier, style_class
-
-GLYPHS: Final = {
-    "Add": "+",
-    "Plus": "+",
-    "AddCircle": "⊕",
-    "Remove": "\u2212",
-    "Minus": "\u2212",
-    "Close": "✕",
-    "X": "✕",
-    "Cancel": "⊗",
-    "XCircle": "⊗",
-    "Clear": "✕",
-    "Check": "✓",
-    "Done": "✓",
-    "CheckCircle": "✔",
-    "CheckCircleOutline": "✔",
-    "VerifiedUser": "✔",
-    "Delete": "🗑",
-    "Trash": "🗑",
-    "DeleteOutline": "🗑",
-    "Edit": "✎",
-    "Pencil": "✎",
-    "Save": "💾",
-    "Download": "⤓",
-    "Upload": "⤒",
-    "CloudUpload": "⤒",
-    "CloudDownload": "⤓",
-    "Search": "🔍",
-    "Settings": "⚙",
-    "Build": "🔧",
-    "Tune": "⚙",
-    "Extension": "🧩",
-    "Menu": "☰",
-    "MoreVert": "⋮",
-    "MoreHoriz": "⋯",
-    "DragIndicator": "⠿",
-    "ChevronRight": "\u203a",
-    "ChevronLeft": "\u2039",
-    "ExpandMore": "▾",
-    "ExpandLess": "▴",
-    "ArrowBack": "←",
-    "ArrowForward": "→",
-    "ArrowUp": "↑",
-    "ArrowDown": "↓",
-    "ArrowUpward": "↑",
-    "ArrowDownward": "↓",
-    "ArrowCounterClockwise": "↺",
-    "Refresh": "↻",
-    "SwapHoriz": "⇄",
-    "UnfoldMore": "⇕",
-    "UnfoldLess": "⇳",
-    "OpenInNew": "↗",
-    "Launch": "↗",
-    "Info": "\u2139",
-    "InfoOutlined": "\u2139",
-    "HelpOutline": "?",
-    "Help": "?",
-    "Warning": "⚠",
-    "AlertTriangle": "⚠",
-    "Error": "⛔",
-    "ErrorOutline": "⛔",
-    "Block": "⊘",
-    "Lock": "🔒",
-    "LockOpen": "🔓",
-    "Security": "🛡",
-    "Shield": "🛡",
-    "ShieldCheck": "🛡",
-    "Person": "👤",
-    "People": "👥",
-    "Groups": "👥",
-    "AccountCircle": "👤",
-    "Business": "🏢",
-    "Logout": "⎋",
-    "Login": "⎆",
-    "Notifications": "🔔",
-    "Bell": "🔔",
-    "Home": "⌂",
-    "Dashboard": "▦",
-    "Grid": "▦",
-    "GridView": "▦",
-    "ViewList": "☰",
-    "TableChart": "▤",
-    "ListNumbers": "☷",
-    "Layers": "≣",
-    "AccountTree": "⌘",
-    "Widgets": "▣",
-    "Code": "</>",
-    "Computer": "🖥",
-    "PhoneAndroid": "📱",
-    "Tablet": "▯",
-    "Tv": "📺",
-    "Description": "📄",
-    "NoteAdd": "📝",
-    "CreateNewFolder": "📁",
-    "Folder": "📁",
-    "CropFree": "⛶",
-    "Fullscreen": "⛶",
-    "FullscreenExit": "⛶",
-    "Palette": "🎨",
-    "DarkMode": "☾",
-    "LightMode": "☀",
-    "Brightness4": "◐",
-    "TextFields": "T",
-    "Link": "🔗",
-    "Eye": "👁",
-    "Visibility": "👁",
-    "VisibilityOff": "◌",
-    "Clock": "🕒",
-    "Schedule": "🕒",
-    "Queue": "☰",
-    "PlayArrow": "▶",
-    "PlayCircle": "▶",
-    "Pause": "⏸",
-    "Stop": "■",
-    "VolumeUp": "🔊",
-    "Radio": "📻",
-    "FilmSlate": "🎬",
-    "SportsEsports": "🎮",
-    "Forum": "💬",
-    "Chat": "💬",
-    "ChartLine": "📈",
-    "TrendingUp": "📈",
-    "TrendingDown": "📉",
-    "TrendingFlat": "→",
-    "GitHub": "🐙",
-    "Twitter": "🐦",
-    "LinkedIn": "in",
-    "Email": "✉",
-    "Mail": "✉",
-    "Star": "★",
-    "StarBorder": "☆",
-    "Favorite": "♥",
-    "Circle": "●",
-    "Loader": "◌",
-    "Storage": "🗄",
-    "Database": "🗄",
-    "Cloud": "☁",
-    "Send": "➤",
-    "ContentCopy": "⧉",
-    "Copy": "⧉",
-    "FilterList": "⧩",
-    "Sort": "⇅",
-    "Calendar": "📅",
-    "Image": "🖼",
-}
+from web.render.primitives.icon_shapes import NAMES, SHAPES
 
 _SIZES: Final = {"small": "1.25rem", "medium": "1.5rem", "large": "2.1875rem", "inherit": "inherit"}
+_PALETTE: Final = ("primary", "secondary", "error", "warning", "info", "success")
+_SVG_OPEN: Final = (
+    '<svg class="mb-icon__svg" viewBox="0 0 24 24" fill="none" stroke="currentColor"'
+    ' stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"'
+    ' focusable="false">'
+)
 
 
-def glyph(name: str) -> str:
-    clean = re.sub(r"(Outlined|Rounded|Sharp|TwoTone|Icon)$", "", name)
-    return GLYPHS.get(name) or GLYPHS.get(clean) or ""
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def shape(name: str) -> str | None:
+    """The SVG elements for an icon name, or None when the name is unknown."""
+    base = re.sub(r"(Outlined|Rounded|Sharp|TwoTone|Icon)$", "", name)
+    key = NAMES.get(name) or NAMES.get(base)
+    if key is None:
+        kebab = _kebab(base)
+        key = kebab if kebab in SHAPES else None
+    return SHAPES.get(key) if key else None
+
+
+def svg(name: str) -> str:
+    found = shape(name)
+    if found is None:
+        return f'<span class="mb-icon__initial">{escape(name[:1].upper() or "?")}</span>'
+    return f"{_SVG_OPEN}{found}</svg>"
 
 
 def icon(el: Element) -> str:
     name = display_string(el.get("name", el.get("icon", "")))
-    symbol = glyph(name)
     size = el.get("fontSize", el.get("size"))
-    style: dict[str, object] = {}
+    style: dict[str, Any] = {}
     if isinstance(size, int | float) and not isinstance(size, bool):
         style["fontSize"] = f"{size}px"
     elif isinstance(size, str) and size in _SIZES:
@@ -180,25 +57,21 @@ def icon(el: Element) -> str:
         style["fontSize"] = size
     color = el.get("color")
     if isinstance(color, str) and color not in ("inherit", "action", "disabled", ""):
-        style["color"] = (
-            f"{color}.main"
-            if color in ("primary", "secondary", "error", "warning", "info", "success")
-            else color
-        )
+        style["color"] = f"{color}.main" if color in _PALETTE else color
+    known = shape(name) is not None
     cls = join(
         "mb-icon",
-        "" if symbol else "mb-icon--fallback",
+        "" if known else "mb-icon--fallback",
         modifier("mb-icon", color if color in ("action", "disabled") else None),
         style_class(el, style),
     )
     label = el.get("aria-label", el.get("title"))
-    extra: dict[str, object] = {"data-icon": name or None}
+    extra: dict[str, Any] = {"data-icon": name or None}
     if isinstance(label, str) and label:
         extra["role"] = "img"
     else:
         extra["aria-hidden"] = "true"
-    shown = symbol or (name[:1].upper() if name else "•")
-    return tag("span", el.common(cls, extra=extra), escape(shown))
+    return tag("span", el.common(cls, extra=extra), svg(name))
 
 
 PRIMITIVES: Final[dict[str, Primitive]] = {"Icon": icon}
