@@ -41,7 +41,8 @@ def shape(name: str) -> str | None:
 def svg(name: str) -> str:
     found = shape(name)
     if found is None:
-        return f'<span class="mb-icon__initial">{escape(name[:1].upper() or "?")}</span>'
+        initial = escape(name.strip()[:1].upper())
+        return f'<span class="mb-icon__initial">{initial}</span>' if initial else ""
     return f"{_SVG_OPEN}{found}</svg>"
 
 

@@ -37,20 +37,23 @@ VARIANT_TAGS: Final = {
 }
 
 
+# On text, the original data writes "secondary" (75 times, always for muted descriptions) and the
+# MUI v4 spellings "textSecondary"/"textPrimary": all mean the text palette, not the accent.
+_TEXT_COLORS: Final = {
+    "secondary": "text.secondary",
+    "textSecondary": "text.secondary",
+    "textPrimary": "text.primary",
+    "muted": "text.secondary",
+}
+
+
 def _text_style(el: Element) -> dict[str, Any]:
     props = el.props
     style: dict[str, Any] = {}
     color = props.get("color")
     if isinstance(color, str) and color and color not in ("inherit", "default"):
-        style["color"] = (
-            color
-            if "." in color
-            or color.startswith(("#", "rgb", "hsl", "var(", "oklch"))
-            or color in ("divider",)
-            else f"{color}.main"
-            if color in ("primary", "secondary", "error", "warning", "info", "success")
-            else color
-        )
+        palette = color in ("primary", "error", "warning", "info", "success")
+        style["color"] = _TEXT_COLORS.get(color) or (f"{color}.main" if palette else color)
     align = props.get("align", props.get("textAlign"))
     if isinstance(align, str) and align in ("left", "right", "center", "justify"):
         style["textAlign"] = align
