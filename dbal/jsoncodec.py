@@ -1,34 +1,20 @@
-"""The JSON codec used for JSON columns and cache entries (compact, UTF-8, deterministic keys)."""
+"""The JSON codec of JSON columns, cursors and cache entries: orjson (compact UTF-8, native
+datetimes). orjson writes NaN/Infinity as null and refuses integers beyond 64 bits; the
+validator rejects both before they get here, so nothing is silently changed."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
 from typing import Any
 
-_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-_decoder = json.JSONDecoder()
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-_tolerant = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_default
-)
+import orjson
 
 
 def dumps(value: Any) -> str:
-    try:
-        return _encoder.encode(value)
-    except TypeError:
-        return _tolerant.encode(value)
+    return orjson.dumps(value).decode()
 
 
-def loads(text: str | bytes) -> Any:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    return _decoder.decode(text)
+def loads(text: str | bytes | int | float) -> Any:
+    # SQLite gives JSON columns NUMERIC affinity: a stored "0" comes back as the integer 0
+    if isinstance(text, int | float):
+        return text
+    return orjson.loads(text)

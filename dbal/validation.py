@@ -257,11 +257,23 @@ def _json(v: Any) -> tuple[Any, str | None]:
 def _json_limits(v: Any) -> str | None:
     if _depth(v, 0) > MAX_DEPTH:
         return f"nested deeper than {MAX_DEPTH} levels"
+    if not _finite(v):
+        return "numbers must be finite"
     try:
         size = len(jsoncodec.dumps(v))
     except (TypeError, ValueError):
-        return "is not JSON"
+        return "is not JSON (or an integer beyond 64 bits)"
     return None if size <= MAX_JSON_BYTES else f"larger than {MAX_JSON_BYTES} bytes"
+
+
+def _finite(v: Any) -> bool:
+    if isinstance(v, float):
+        return math.isfinite(v)
+    if isinstance(v, dict):
+        return all(_finite(x) for x in v.values())
+    if isinstance(v, list):
+        return all(_finite(x) for x in v)
+    return True
 
 
 def _depth(v: Any, level: int) -> int:
