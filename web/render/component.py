@@ -14,7 +14,8 @@ from typing import Any
 
 from scripts_runtime.expr import UNDEFINED, ExpressionError, compile_template
 from web.render.actions import PACKAGE_KEY, ActionRef
-from web.render.nodes import NodeFn, TemplateCompiler, is_node
+from web.render.bindings import NodeFn, is_node
+from web.render.nodes import TemplateCompiler
 from web.render.run import RenderRun
 
 

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 from scripts_runtime.expr import UNDEFINED, Scope
+from web.render.bindings import NodeFn
 from web.render.component import CompiledComponent
-from web.render.nodes import NodeFn, TemplateCompiler
+from web.render.nodes import TemplateCompiler
 from web.render.primitives import PRIMITIVES, Primitive
 from web.render.run import MAX_COMPONENT_DEPTH, RenderRun
 from web.render.sx import StyleSheet
