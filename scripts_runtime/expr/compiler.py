@@ -1,37 +1,31 @@
 """Compiler: syntax tree -> Python closures `fn(scope, state) -> value`.
 
 Each node becomes one closure, built once per distinct source and cached by `engine`. Property
-access only ever reads dict keys, list/str indexes and the whitelisted method tables in
-`builtins`; no Python attribute of any value is read, so expressions cannot reach Python objects.
+access lives in `access`, operators in `operators`, block-body statements in `statements`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from scripts_runtime.expr import syntax as s
-from scripts_runtime.expr.builtins import GLOBALS, power
-from scripts_runtime.expr.dates import DATE_METHODS
-from scripts_runtime.expr.errors import ExpressionRuntimeError, ExpressionSecurityError
-from scripts_runtime.expr.methods import ARRAY_METHODS, FILTERS, NUMBER_METHODS, STRING_METHODS
+from scripts_runtime.expr.access import ShortCircuit, call_method, checked_key, get_property
+from scripts_runtime.expr.builtins import GLOBALS
+from scripts_runtime.expr.errors import ExpressionRuntimeError
+from scripts_runtime.expr.methods import FILTERS
+from scripts_runtime.expr.operators import binary_operator
 from scripts_runtime.expr.runtime import (
     ArrowFunction,
     EvalState,
     Evaluator,
-    Namespace,
     NativeFunction,
-    Scope,
 )
+from scripts_runtime.expr.statements import StatementCompiler, assigns_members, function_body
 from scripts_runtime.expr.values import (
     UNDEFINED,
     JSCallable,
-    JSDate,
     add,
-    compare,
-    loose_equals,
-    normalize_number,
     property_key,
     strict_equals,
     to_number,
@@ -43,171 +37,7 @@ from scripts_runtime.expr.values import (
 _MISSING = object()
 
 
-class _ShortCircuit(Exception):
-    """Raised by a `?.` link on a nullish value; caught by the enclosing OptionalChain."""
-
-
-def _bound(name: str, method: Callable[..., Any], receiver: Any) -> NativeFunction:
-    return NativeFunction(name, lambda state, *args: method(state, receiver, *args))
-
-
-def _checked_key(key: Any) -> Any:
-    if isinstance(key, str) and (key.startswith("__") or key in ("constructor", "prototype")):
-        raise ExpressionSecurityError(f"access to {key!r} is not allowed")
-    return key
-
-
-def get_property(obj: Any, key: Any) -> Any:
-    """`obj[key]` with JavaScript semantics over JSON-shaped values."""
-    if isinstance(obj, Mapping):
-        if isinstance(key, str):
-            return obj.get(key, UNDEFINED)
-        return obj.get(property_key(key), UNDEFINED)
-    if isinstance(obj, list | tuple):
-        if isinstance(key, int) and not isinstance(key, bool):
-            return obj[key] if 0 <= key < len(obj) else UNDEFINED
-        name = property_key(key)
-        if name == "length":
-            return len(obj)
-        if name.isdigit():
-            index = int(name)
-            return obj[index] if index < len(obj) else UNDEFINED
-        method = ARRAY_METHODS.get(name)
-        return _bound(name, method, list(obj)) if method else UNDEFINED
-    if isinstance(obj, str):
-        if isinstance(key, int) and not isinstance(key, bool):
-            return obj[key] if 0 <= key < len(obj) else UNDEFINED
-        name = property_key(key)
-        if name == "length":
-            return len(obj)
-        if name.isdigit():
-            index = int(name)
-            return obj[index] if index < len(obj) else UNDEFINED
-        method = STRING_METHODS.get(name)
-        return _bound(name, method, obj) if method else UNDEFINED
-    if obj is None or obj is UNDEFINED:
-        raise ExpressionRuntimeError(
-            f"cannot read properties of {to_string(obj)} (reading {property_key(key)!r})"
-        )
-    if isinstance(obj, bool):
-        return UNDEFINED
-    if isinstance(obj, int | float):
-        name = property_key(key)
-        method = NUMBER_METHODS.get(name)
-        return _bound(name, method, obj) if method else UNDEFINED
-    if isinstance(obj, NativeFunction | Namespace):
-        return obj.members.get(property_key(key), UNDEFINED)
-    if isinstance(obj, JSDate):
-        name = property_key(key)
-        method = DATE_METHODS.get(name)
-        return _bound(name, method, obj) if method else UNDEFINED
-    return UNDEFINED
-
-
-def _call_method(state: EvalState, obj: Any, name: Any, args: list[Any]) -> Any:
-    if isinstance(name, str):
-        method: Callable[..., Any] | None = None
-        if isinstance(obj, list):
-            method = ARRAY_METHODS.get(name)
-        elif isinstance(obj, str):
-            method = STRING_METHODS.get(name)
-        elif isinstance(obj, int | float) and not isinstance(obj, bool):
-            method = NUMBER_METHODS.get(name)
-        elif isinstance(obj, JSDate):
-            method = DATE_METHODS.get(name)
-        if method is not None:
-            state.spend()
-            return method(state, obj, *args)
-    fn = get_property(obj, name)
-    if not isinstance(fn, JSCallable):
-        raise ExpressionRuntimeError(f"{property_key(name)} is not a function")
-    return fn.call(state, args, obj)
-
-
-def _arith(op: str) -> Callable[[Any, Any], Any]:
-    def sub(a: Any, b: Any) -> Any:
-        x, y = to_number(a), to_number(b)
-        result = x - y
-        return normalize_number(result) if isinstance(result, float) else result
-
-    def mul(a: Any, b: Any) -> Any:
-        x, y = to_number(a), to_number(b)
-        if isinstance(x, int) and isinstance(y, int):
-            return x * y
-        try:
-            return normalize_number(float(x) * float(y))
-        except OverflowError:
-            return math.inf
-
-    def div(a: Any, b: Any) -> Any:
-        x, y = to_number(a), to_number(b)
-        if y == 0:
-            if x == 0 or x != x:
-                return math.nan
-            negative = (x < 0) != (math.copysign(1.0, float(y)) < 0)
-            return -math.inf if negative else math.inf
-        try:
-            return normalize_number(x / y)
-        except OverflowError:
-            return math.inf
-
-    def mod(a: Any, b: Any) -> Any:
-        x, y = to_number(a), to_number(b)
-        if y == 0 or x != x or y != y or math.isinf(x):
-            return math.nan
-        if math.isinf(y):
-            return x
-        return normalize_number(math.fmod(x, y))
-
-    table: dict[str, Callable[[Any, Any], Any]] = {
-        "+": add,
-        "-": sub,
-        "*": mul,
-        "/": div,
-        "%": mod,
-        "**": power,
-        "==": loose_equals,
-        "!=": lambda a, b: not loose_equals(a, b),
-        "===": strict_equals,
-        "!==": lambda a, b: not strict_equals(a, b),
-        "<": lambda a, b: compare(a, b, "<"),
-        ">": lambda a, b: compare(a, b, ">"),
-        "<=": lambda a, b: compare(a, b, "<="),
-        ">=": lambda a, b: compare(a, b, ">="),
-        "in": _in,
-    }
-    return table[op]
-
-
-def _in(key: Any, obj: Any) -> bool:
-    if isinstance(obj, Mapping):
-        return property_key(key) in obj
-    if isinstance(obj, list):
-        index = to_number(key)
-        return isinstance(index, int) and 0 <= index < len(obj)
-    raise ExpressionRuntimeError("cannot use 'in' operator on a non-object")
-
-
-class _Returned(Exception):
-    """Unwinds a block body to its arrow function when a `return` runs."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-def _assigns_members(node: Any) -> bool:
-    if isinstance(node, s.Assign):
-        return isinstance(node.target, s.Member) or _assigns_members(node.value)
-    if isinstance(node, tuple):
-        return any(_assigns_members(n) for n in node)
-    if isinstance(node, s.Node):
-        return any(
-            _assigns_members(getattr(node, f)) for f in node.__dataclass_fields__ if f != "pos"
-        )
-    return False
-
-
-class Compiler:
+class Compiler(StatementCompiler):
     def __init__(self, source: str, *, track_fresh: bool = False) -> None:
         self.source = source
         # Only expressions that assign into objects pay for tracking which objects are theirs.
@@ -247,7 +77,7 @@ class Compiler:
                 if type(obj) is dict:
                     return obj.get(key, UNDEFINED)
                 if optional and (obj is None or obj is UNDEFINED):
-                    raise _ShortCircuit
+                    raise ShortCircuit
                 return get_property(obj, key)
 
             return member
@@ -256,8 +86,8 @@ class Compiler:
         def computed(scope: Mapping[str, Any], state: EvalState) -> Any:
             obj = obj_fn(scope, state)
             if optional and (obj is None or obj is UNDEFINED):
-                raise _ShortCircuit
-            return get_property(obj, _checked_key(key_fn(scope, state)))
+                raise ShortCircuit
+            return get_property(obj, checked_key(key_fn(scope, state)))
 
         return computed
 
@@ -282,7 +112,7 @@ class Compiler:
         def chain(scope: Mapping[str, Any], state: EvalState) -> Any:
             try:
                 return inner(scope, state)
-            except _ShortCircuit:
+            except ShortCircuit:
                 return UNDEFINED
 
         return chain
@@ -329,13 +159,13 @@ class Compiler:
             def method_call(scope: Mapping[str, Any], state: EvalState) -> Any:
                 obj = obj_fn(scope, state)
                 if optional_member and (obj is None or obj is UNDEFINED):
-                    raise _ShortCircuit
-                key = _checked_key(key_fn(scope, state))
+                    raise ShortCircuit
+                key = checked_key(key_fn(scope, state))
                 if optional_call:
                     fn = get_property(obj, key)
                     if fn is None or fn is UNDEFINED:
-                        raise _ShortCircuit
-                return _call_method(state, obj, key, args_fn(scope, state))
+                        raise ShortCircuit
+                return call_method(state, obj, key, args_fn(scope, state))
 
             return method_call
         callee_fn = self.compile(callee)
@@ -345,7 +175,7 @@ class Compiler:
             fn = callee_fn(scope, state)
             if not isinstance(fn, JSCallable):
                 if optional_call and (fn is None or fn is UNDEFINED):
-                    raise _ShortCircuit
+                    raise ShortCircuit
                 raise ExpressionRuntimeError(f"{label} is not a function")
             return fn.call(state, args_fn(scope, state))
 
@@ -386,7 +216,7 @@ class Compiler:
     def c_Binary(self, node: s.Binary) -> Evaluator:
         left = self.compile(node.left)
         right = self.compile(node.right)
-        op = _arith(node.op)
+        op = binary_operator(node.op)
         if node.op == "===":
 
             def strict(scope: Mapping[str, Any], state: EvalState) -> Any:
@@ -454,7 +284,7 @@ class Compiler:
                 if kind == "static":
                     result[key] = value_fn(scope, state)
                 elif kind == "computed":
-                    name = property_key(_checked_key(key(scope, state)))
+                    name = property_key(checked_key(key(scope, state)))
                     result[name] = value_fn(scope, state)
                 else:
                     value = value_fn(scope, state)
@@ -488,7 +318,7 @@ class Compiler:
     def c_Arrow(self, node: s.Arrow) -> Evaluator:
         body = self.compile(node.body)
         if isinstance(node.body, s.Block):
-            body = _function_body(body)
+            body = function_body(body)
         source = self.source
 
         def arrow(scope: Mapping[str, Any], state: EvalState) -> Any:
@@ -527,135 +357,10 @@ class Compiler:
 
     # -- statements (arrow block bodies) --------------------------------------------------------
 
-    def c_Block(self, node: s.Block) -> Evaluator:
-        statements = [self.compile(stmt) for stmt in node.body]
-
-        def block(scope: Mapping[str, Any], state: EvalState) -> Any:
-            for statement in statements:
-                state.spend()
-                statement(scope, state)
-            return UNDEFINED
-
-        return block
-
-    def c_Return(self, node: s.Return) -> Evaluator:
-        value = self.compile(node.value) if node.value is not None else None
-
-        def return_(scope: Mapping[str, Any], state: EvalState) -> Any:
-            raise _Returned(value(scope, state) if value is not None else UNDEFINED)
-
-        return return_
-
-    def c_If(self, node: s.If) -> Evaluator:
-        test = self.compile(node.test)
-        then = self.compile(node.then)
-        otherwise = self.compile(node.otherwise) if node.otherwise is not None else None
-
-        def if_(scope: Mapping[str, Any], state: EvalState) -> Any:
-            if truthy(test(scope, state)):
-                then(scope, state)
-            elif otherwise is not None:
-                otherwise(scope, state)
-            return UNDEFINED
-
-        return if_
-
-    def c_Declare(self, node: s.Declare) -> Evaluator:
-        pairs = [(n, self.compile(v)) for n, v in zip(node.names, node.values, strict=True)]
-
-        def declare(scope: Mapping[str, Any], state: EvalState) -> Any:
-            if not isinstance(scope, Scope):
-                raise ExpressionRuntimeError("declarations are only allowed in function bodies")
-            for name, value in pairs:
-                scope.vars[name] = value(scope, state)
-            return UNDEFINED
-
-        return declare
-
-    def c_Assign(self, node: s.Assign) -> Evaluator:
-        value_fn = self.compile(node.value)
-        op = node.op
-        target = node.target
-        if isinstance(target, s.Identifier):
-            return _assign_local(target.name, op, value_fn)
-        assert isinstance(target, s.Member)
-        obj_fn = self.compile(target.obj)
-        if target.computed:
-            key_fn = self.compile(target.prop)
-        else:
-            assert isinstance(target.prop, s.Literal)
-            static_key = target.prop.value
-            key_fn = lambda scope, state: static_key  # noqa: E731
-
-        def assign_member(scope: Mapping[str, Any], state: EvalState) -> Any:
-            obj = obj_fn(scope, state)
-            key = _checked_key(key_fn(scope, state))
-            if not state.is_fresh(obj):
-                raise ExpressionRuntimeError("cannot modify data the expression did not create")
-            value = value_fn(scope, state)
-            if isinstance(obj, dict):
-                name = property_key(key)
-                if op != "=":
-                    value = _compound(op, obj.get(name, UNDEFINED), value)
-                obj[name] = value
-                return value
-            if isinstance(obj, list):
-                index = to_number(key)
-                if not isinstance(index, int) or not 0 <= index <= min(len(obj), 100_000):
-                    raise ExpressionRuntimeError("array index out of range")
-                if op != "=":
-                    value = _compound(op, obj[index] if index < len(obj) else UNDEFINED, value)
-                if index == len(obj):
-                    obj.append(value)
-                else:
-                    obj[index] = value
-                return value
-            raise ExpressionRuntimeError("cannot set a property on this value")
-
-        return assign_member
-
-    def c_Pattern(self, node: s.Pattern) -> Evaluator:
-        raise ExpressionRuntimeError("destructuring is only allowed in parameters")
-
     def c_Property(self, node: s.Property) -> Evaluator:
         raise ExpressionRuntimeError("property outside an object literal")
 
 
-def _function_body(block: Evaluator) -> Evaluator:
-    def body(scope: Mapping[str, Any], state: EvalState) -> Any:
-        try:
-            block(scope, state)
-        except _Returned as returned:
-            return returned.value
-        return UNDEFINED
-
-    return body
-
-
-def _assign_local(name: str, op: str, value_fn: Evaluator) -> Evaluator:
-    def assign_local(scope: Mapping[str, Any], state: EvalState) -> Any:
-        frame: Any = scope
-        while isinstance(frame, Scope):
-            if name in frame.vars:
-                value = value_fn(scope, state)
-                if op != "=":
-                    value = _compound(op, frame.vars[name], value)
-                frame.vars[name] = value
-                return value
-            frame = frame.parent
-        raise ExpressionRuntimeError(
-            f"cannot assign to {name!r}: only variables declared in the expression can change"
-        )
-
-    return assign_local
-
-
-def _compound(op: str, old: Any, value: Any) -> Any:
-    if op == "+=":
-        return add(old, value)
-    return _arith("-")(old, value)
-
-
 def compile_node(node: s.Node, source: str) -> Evaluator:
     """Compile a tree; an OptionalChain at any level catches its own short-circuit."""
-    return Compiler(source, track_fresh=_assigns_members(node)).compile(node)
+    return Compiler(source, track_fresh=assigns_members(node)).compile(node)
