@@ -37,7 +37,7 @@ from scripts_runtime.expr import (
 from scripts_runtime.expr import syntax as s
 from scripts_runtime.expr.builtins import to_json_value
 from scripts_runtime.expr.compiler import compile_node
-from web.render.html import escape, json_attr
+from web.render.html import attr_escape, json_attr
 
 PACKAGE_KEY: Final = "__package__"
 _EVENT_NAME: Final = re.compile(r"^on[A-Z][A-Za-z0-9]*$")
@@ -316,8 +316,8 @@ def action_attrs(events: Sequence[tuple[str, ActionRef]]) -> str:
     )
     event, ref = ordered[0]
     out = (
-        f' data-mb-action="{escape(ref.action)}" data-mb-event="{escape(event)}"'
-        f' data-mb-package="{escape(ref.package)}"'
+        f' data-mb-action="{attr_escape(ref.action)}" data-mb-event="{attr_escape(event)}"'
+        f' data-mb-package="{attr_escape(ref.package)}"'
     )
     if ref.input is not None:
         out += f" data-mb-input='{_attr_json(json_attr(serialise_input(ref.input)))}'"

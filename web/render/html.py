@@ -6,6 +6,7 @@ only `Markup` (HTML the renderer itself produced) passes through unchanged.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -54,6 +55,17 @@ class Markup(str):
 def escape(value: Any) -> str:
     if isinstance(value, Markup):
         return value
+    return display_string(value).translate(_ESCAPE_TABLE)
+
+
+_TAGS: Final = re.compile(r"<[^>]*>")
+
+
+def attr_escape(value: Any) -> str:
+    """An attribute value is always text: rendered HTML (a node given as a value) is reduced
+    to its text first, then everything is escaped."""
+    if isinstance(value, Markup):
+        value = html.unescape(_TAGS.sub("", value))
     return display_string(value).translate(_ESCAPE_TABLE)
 
 
@@ -125,7 +137,7 @@ def attrs(pairs: Iterable[tuple[str, Any]]) -> str:
         if value is True:
             out.append(f" {name}")
         else:
-            out.append(f' {name}="{escape(value)}"')
+            out.append(f' {name}="{attr_escape(value)}"')
     return "".join(out)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from scripts_runtime.expr import EvalState
-from web.render.html import escape
+from web.render.html import attr_escape, escape
 from web.render.types import FailedExpression, Placeholder, RenderContext
 
 if TYPE_CHECKING:
@@ -82,7 +82,8 @@ class RenderRun:
     def placeholder(self, node_type: str, reason: str, inner: str = "") -> str:
         self.placeholders.append(Placeholder(self.package_id, self.component, node_type, reason))
         return (
-            f'<div class="mb-placeholder" role="note" data-mb-placeholder="{escape(node_type)}">'
+            '<div class="mb-placeholder" role="note"'
+            f' data-mb-placeholder="{attr_escape(node_type)}">'
             f'<span class="mb-placeholder__label">{escape(node_type)}: {escape(reason)}</span>'
             f"{inner}</div>"
         )

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from scripts_runtime.expr import UNDEFINED, display_string
 from web.render.element import Element, tag
-from web.render.html import VOID_TAGS, escape, safe_url
+from web.render.html import VOID_TAGS, attr_escape, safe_url
 from web.render.primitives.base import Primitive
 from web.render.primitives.inputs import plain_input
 
@@ -145,7 +145,9 @@ def container(name: str) -> Primitive:
 
 def form(el: Element) -> str:
     token = el.run.context.csrf_token
-    hidden = f'<input type="hidden" name="csrf_token" value="{escape(token)}">' if token else ""
+    hidden = (
+        f'<input type="hidden" name="csrf_token" value="{attr_escape(token)}">' if token else ""
+    )
     return tag(
         "form",
         el.common(

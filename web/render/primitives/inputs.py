@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from scripts_runtime.expr import UNDEFINED, display_string, loose_equals
 from web.render.element import Element, tag
-from web.render.html import attrs, escape, safe_url, text
+from web.render.html import attr_escape, attrs, escape, safe_url, text
 from web.render.primitives.base import Primitive, join, modifier, system_class
 
 _INPUT_TYPES: Final = frozenset(
@@ -117,7 +117,7 @@ def _helper(el: Element, control_id: str | None) -> tuple[str, str | None]:
     cls = join(
         "mb-field__helper", "mb-field__helper--error" if el.props.get("error") is True else ""
     )
-    return f'<p class="{cls}" id="{escape(helper_id)}">{text(helper)}</p>', helper_id
+    return f'<p class="{cls}" id="{attr_escape(helper_id)}">{text(helper)}</p>', helper_id
 
 
 def _label(el: Element, control_id: str | None) -> str:
@@ -132,9 +132,8 @@ def _label(el: Element, control_id: str | None) -> str:
         if el.props.get("required") is True
         else ""
     )
-    return (
-        f'<label class="mb-field__label" for="{escape(control_id)}">{text(label)}{required}</label>'
-    )
+    target = attr_escape(control_id)
+    return f'<label class="mb-field__label" for="{target}">{text(label)}{required}</label>'
 
 
 def _adornments(el: Element) -> tuple[str, str]:
@@ -196,7 +195,7 @@ def plain_input(el: Element) -> str:
     pairs["aria-label"] = _scalar(el.props.get("aria-label", el.props.get("placeholder")))
     hidden = el.props.get("hidden") is True
     cls = join("mb-input", "mb-visually-hidden" if hidden else "", el.classes)
-    return f'<input class="{escape(cls)}"{attrs(pairs.items())}{el.event_attrs()}>'
+    return f'<input class="{attr_escape(cls)}"{attrs(pairs.items())}{el.event_attrs()}>'
 
 
 def textarea(el: Element) -> str:
