@@ -1,9 +1,12 @@
 """Engine construction for the two backends, and translation of driver errors.
 
 SQLite runs in WAL mode with foreign keys on, a busy timeout and `synchronous=NORMAL`; the
-pysqlite driver's own transaction handling is switched off so that SQLAlchemy's `begin`
-emits a real `BEGIN` (and `BEGIN IMMEDIATE` for writes, which avoids the lock-upgrade
-deadlock two concurrent read-then-write transactions hit in WAL mode). PostgreSQL uses
+pysqlite driver's own transaction handling is switched off and the dialect's `do_begin`
+emits the BEGIN itself: `BEGIN` by default (so `engine.begin()` is a real transaction),
+`BEGIN IMMEDIATE` inside `write_tx` (which avoids the lock-upgrade deadlock two concurrent
+read-then-write transactions hit in WAL mode), and nothing for `autocommit_read`, a single
+statement that needs no transaction. The mode travels in the pooled connection's `info`
+(a `begin` event listener would cost more than the query). PostgreSQL uses
 psycopg 3 (its C implementation when installed). The URL stays inside the engine; error
 messages built here never include it.
 """
@@ -33,7 +36,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA cache_size=-16000",
 )
 
-WRITE = {"dbal_write": True}
+BEGIN_KEY = "dbal_begin"  # in the pooled connection's info: the statement do_begin emits
 
 
 def make_engine(url: str) -> Engine:
@@ -78,13 +81,12 @@ def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        options = conn.get_execution_options()
-        if options.get("dbal_autocommit"):
-            return  # a single-statement read: no transaction needed
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("dbal_write") else "BEGIN")
+    def _do_begin(dbapi_connection: Any) -> None:
+        statement = dbapi_connection.info.get(BEGIN_KEY, "BEGIN")
+        if statement:
+            dbapi_connection.execute(statement)
 
+    engine.dialect.do_begin = _do_begin  # type: ignore[method-assign]
     return engine
 
 
@@ -131,12 +133,29 @@ def translated(what: str) -> Iterator[None]:
 
 
 @contextmanager
+def begin_mode(conn: Connection, statement: str | None) -> Iterator[Connection]:
+    """Run `conn`'s next transaction with `statement` as its BEGIN (SQLite; a no-op else)."""
+    if conn.dialect.name != "sqlite":
+        yield conn
+        return
+    info = conn.connection.info
+    info[BEGIN_KEY] = statement
+    try:
+        yield conn
+    finally:
+        info.pop(BEGIN_KEY, None)
+
+
+@contextmanager
 def write_tx(engine: Engine, what: str = "write") -> Iterator[Connection]:
     """A write transaction (BEGIN IMMEDIATE on SQLite); driver errors become DataErrors."""
-    with translated(what), engine.connect() as conn:
-        conn = conn.execution_options(**WRITE)
-        with conn.begin():
-            yield conn
+    with (
+        translated(what),
+        engine.connect() as conn,
+        begin_mode(conn, "BEGIN IMMEDIATE"),
+        conn.begin(),
+    ):
+        yield conn
 
 
 @contextmanager

@@ -33,7 +33,7 @@ from sqlalchemy import exc as sa_exc
 
 from dbal import audit, pagination
 from dbal.cache import RowCache, row_key
-from dbal.engine import WRITE, translate
+from dbal.engine import BEGIN_KEY, begin_mode, translate
 from dbal.entity_model import UNSET
 from dbal.errors import ForbiddenError, NotFoundError, ValidationError
 from dbal.filters import compile_filter
@@ -506,14 +506,17 @@ class Entities:
                 raise translate(error, what) from error
         try:
             with self._engine.connect() as conn:
-                if write:
-                    conn = conn.execution_options(**WRITE)
-                    with conn.begin():
+                if write or snapshot:
+                    with begin_mode(conn, "BEGIN IMMEDIATE" if write else "BEGIN"), conn.begin():
                         return fn(conn)
-                if snapshot:
-                    with conn.begin():
-                        return fn(conn)
-                return fn(conn.execution_options(dbal_autocommit=True))
+                if self._dialect != "sqlite":
+                    return fn(conn)
+                info = conn.connection.info  # inlined begin_mode: this is the hot read path
+                info[BEGIN_KEY] = None  # one statement: no transaction needed
+                try:
+                    return fn(conn)
+                finally:
+                    info.pop(BEGIN_KEY, None)
         except sa_exc.SQLAlchemyError as error:
             raise translate(error, what) from error
 
@@ -545,11 +548,9 @@ def transaction(
 ) -> Iterator[Entities]:
     """One database transaction for several entity operations; rolls back on any exception."""
     try:
-        with engine.connect() as conn:
-            conn = conn.execution_options(**WRITE)
-            with conn.begin():
-                tx = Entities(engine, schema, scope, package=package, cache=cache, conn=conn)
-                yield tx
+        with engine.connect() as conn, begin_mode(conn, "BEGIN IMMEDIATE"), conn.begin():
+            tx = Entities(engine, schema, scope, package=package, cache=cache, conn=conn)
+            yield tx
     except sa_exc.SQLAlchemyError as error:
         raise translate(error, "transaction") from error
     if cache is not None and tx._pending_evictions:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -216,3 +217,23 @@ def test_concurrent_writers_all_commit(database: Database) -> None:
         t.join()
     assert errors == []
     assert database.entities(Scope.system(tenant), package="load").count("hit") == 120
+
+
+def test_sqlite_transactions_are_real(tmp_path: Path) -> None:
+    from dbal.engine import make_engine, write_tx
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'tx.db'}")
+    try:
+        with write_tx(engine) as conn:
+            assert conn.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        with engine.begin() as conn:  # other layers' plain transactions stay transactions
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            assert conn.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+        with pytest.raises(RuntimeError), engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+            raise RuntimeError
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1
+    finally:
+        engine.dispose()
