@@ -353,13 +353,17 @@ def json_stringify(
     return check_string_size(text)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _json_parse(state: EvalState, text: Any = UNDEFINED) -> Any:
     source = to_string(text)
     check_string_size(source)
     state.spend(len(source) // 100 + 1)
     try:
-        return json.loads(source)
-    except (json.JSONDecodeError, RecursionError):
+        return json.loads(source, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
         raise ExpressionRuntimeError("JSON.parse: invalid JSON") from None
 
 

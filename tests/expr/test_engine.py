@@ -80,3 +80,9 @@ def test_host_functions_are_callable() -> None:
 def test_arrow_functions_close_over_their_scope() -> None:
     adder = evaluate("(x) => x + base", {"base": 10})
     assert evaluate("f(5)", {"f": adder}) == 15
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "{", "[1,]", "'a'"])
+def test_json_parse_accepts_only_json(text: str) -> None:
+    with pytest.raises(ExpressionRuntimeError, match=r"JSON\.parse"):
+        evaluate("JSON.parse(t)", {"t": text})
