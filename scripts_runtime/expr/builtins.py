@@ -6,6 +6,7 @@ strings, arrays, numbers and dates live in `methods` and `dates`.
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 import urllib.parse
@@ -21,6 +22,7 @@ from scripts_runtime.expr.values import (
     JSDate,
     check_string_size,
     date_to_string,
+    host_scalar_string,
     is_nullish,
     normalize_number,
     property_key,
@@ -336,7 +338,10 @@ def to_json_value(value: Any, state: EvalState | None = None, depth: int = 0) ->
         return value
     if isinstance(value, JSDate):
         return iso_string(value) if value.valid() else None
-    return None
+    if isinstance(value, decimal.Decimal):
+        return normalize_number(float(value)) if value.is_finite() else None
+    text = host_scalar_string(value)
+    return text if text != "[object Object]" else None
 
 
 def json_stringify(

@@ -8,7 +8,9 @@ numbers are int or float (bool is never a number here, even though Python says s
 from __future__ import annotations
 
 import datetime
+import decimal
 import math
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -162,6 +164,18 @@ def to_string(value: Any) -> str:
         return date_to_string(value)
     if isinstance(value, Mapping):
         return "[object Object]"
+    return host_scalar_string(value)
+
+
+def host_scalar_string(value: Any) -> str:
+    """Scalars a data layer may hand over (datetimes, decimals, UUIDs) read as their text;
+    any other Python object is an opaque `[object Object]`."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return number_to_string(float(value)) if value.is_finite() else "NaN"
+    if isinstance(value, uuid.UUID):
+        return str(value)
     return "[object Object]"
 
 
@@ -206,6 +220,8 @@ def to_number(value: Any) -> int | float:
         return string_to_number(to_string(value))
     if isinstance(value, JSDate):
         return normalize_number(float(value.ms)) if value.ms == value.ms else math.nan
+    if isinstance(value, decimal.Decimal):
+        return normalize_number(float(value)) if value.is_finite() else math.nan
     return math.nan
 
 

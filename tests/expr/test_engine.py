@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import random
+import uuid
 from typing import Any
 
 import pytest
@@ -86,3 +89,17 @@ def test_arrow_functions_close_over_their_scope() -> None:
 def test_json_parse_accepts_only_json(text: str) -> None:
     with pytest.raises(ExpressionRuntimeError, match=r"JSON\.parse"):
         evaluate("JSON.parse(t)", {"t": text})
+
+
+def test_scalars_from_a_data_layer_read_as_text() -> None:
+    scope = {
+        "at": datetime.datetime(2026, 1, 8, 10, 0, tzinfo=datetime.UTC),
+        "price": decimal.Decimal("12.50"),
+        "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    }
+    assert evaluate("'at ' + at", scope) == "at 2026-01-08T10:00:00+00:00"
+    assert evaluate("price * 2", scope) == 25
+    assert evaluate("`${id}`", scope) == "12345678-1234-5678-1234-567812345678"
+    assert evaluate("JSON.stringify({ price, id })", scope) == (
+        '{"price":12.5,"id":"12345678-1234-5678-1234-567812345678"}'
+    )
