@@ -33,15 +33,33 @@ def test_reports_each_component_and_totals() -> None:
     assert lines[1]["placeholders"] == [
         {"type": "Mystery", "reason": "unknown component type", "in": "p/b"}
     ]
-    assert lines[2]["ok"] is False and "primitive bug" in lines[2]["error"]
+    # A failing primitive degrades to a placeholder; the page still renders.
+    assert lines[2]["ok"] is True
+    assert lines[2]["placeholders"] == [
+        {"type": "Boom", "reason": "could not be rendered", "in": "p/c"}
+    ]
     assert set(lines[0]) == {"component", "ok", "placeholders", "failed_expressions", "error"}
     assert totals(reports) == {
         "components": 3,
-        "ok": 2,
-        "errors": 1,
-        "placeholders": 1,
+        "ok": 3,
+        "errors": 0,
+        "placeholders": 2,
         "failed_expressions": 1,
     }
+
+
+def test_a_component_that_raises_is_reported_and_the_run_goes_on() -> None:
+    def broken_resolver(package_id: str, ref: str) -> Any:
+        raise RuntimeError("catalog unavailable")
+
+    comps = [
+        component({"type": "Missing"}, id="x"),
+        component({"type": "Text", "children": "t"}, id="y"),
+    ]
+    reports = list(render_components(Renderer(resolve=broken_resolver), "p", comps))
+    assert [r.ok for r in reports] == [False, False]
+    assert reports[0].error == "RuntimeError: catalog unavailable"
+    assert totals(reports)["errors"] == 2
 
 
 def test_page_document_escapes_its_inputs_and_carries_the_nonce() -> None:

@@ -13,7 +13,8 @@ from tests.render.helpers import render
 from web.render.html import VOID_TAGS
 from web.render.primitives import PRIMITIVES
 
-TYPES = sorted(PRIMITIVES) + [
+TYPES = [
+    *sorted(PRIMITIVES),
     "each",
     "loop",
     "map",

@@ -7,6 +7,7 @@ a subtree without any binding is rendered once per package and reused ("folded")
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -22,6 +23,8 @@ from web.render.shells import ShellCache
 if TYPE_CHECKING:
     from web.render.nodes import TemplateCompiler
     from web.render.sx import StyleSheet
+
+log = logging.getLogger(__name__)
 
 _NODE_META_KEYS: Final = frozenset({"type", "children", "props", "events", "key"})
 
@@ -121,7 +124,10 @@ def compile_element(compiler: TemplateCompiler, node_type: str, raw: Mapping[str
             if ref is not None:
                 element_events.append((event_name(key), ref))
         if shell_ok and kind == "primitive" and not shells.disabled:
-            shell = _shell(values_key, class_text, element_events, props, target, run)
+            try:
+                shell = _shell(values_key, class_text, element_events, props, target, run)
+            except Exception:  # a primitive bug: the direct path below reports it
+                shell = None
             if shell is not None and shell[1] is not None:
                 prefix: str = shell[0]
                 if not has_children:
@@ -139,7 +145,13 @@ def compile_element(compiler: TemplateCompiler, node_type: str, raw: Mapping[str
             run,
         )
         if kind == "primitive":
-            rendered: str = target(el)
+            try:
+                rendered: str = target(el)
+            except Exception:  # a bug in one primitive must not take the page down
+                log.exception(
+                    "primitive %s failed in %s/%s", type_name, run.package_id, run.component
+                )
+                return run.placeholder(type_name, "could not be rendered")
             return rendered
         return run.placeholder(type_name, "unknown component type", el.children())
 

@@ -20,6 +20,8 @@ _SEVERITY_ICON: Final = {
 
 def alert(el: Element) -> str:
     severity = el.props.get("severity", el.props.get("variant", "info"))
+    if not isinstance(severity, str):
+        severity = "info"
     if severity not in _SEVERITY_ICON and severity != "destructive":
         severity = "info"
     if severity == "destructive":
