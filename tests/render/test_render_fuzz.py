@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -115,7 +116,11 @@ class _Balanced(HTMLParser):
         self.stack.pop()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("MB_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(tree=nodes())
 def test_any_tree_renders_without_raising(tree: Any) -> None:
     template = {"type": "Box", "children": [tree]}
@@ -129,6 +134,8 @@ def test_any_tree_renders_without_raising(tree: Any) -> None:
             "item": {"name": "i"},
         },
     )
+    crashed = [p.node_type for p in result.placeholders if p.reason == "could not be rendered"]
+    assert crashed == [], f"primitives raised: {crashed}"
     # Attribute values are always escaped text, even when a node was given as a value.
     for value in re.findall(r'="([^"]*)"', result.html) + re.findall(r"='([^']*)'", result.html):
         assert "<" not in value and ">" not in value, value
