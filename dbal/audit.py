@@ -1,8 +1,9 @@
 """Audit rows, written on the caller's connection so they commit or roll back with the change.
 
 One row per single-row mutation (entity id, changed field names); one row per bulk operation
-with every affected id in `entity_ids` and `count`. Values are never recorded, only field
-names, so sensitive data does not leak into the log.
+with every affected id in `entity_ids` and `count`. Entity operations, tenants, page configs
+and installed packages are audited; kv writes are not (counters and caches would flood it).
+Values are never recorded, only field names, so sensitive data does not leak into the log.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ def record(
     entity_id: str | None = None,
     fields: Iterable[str] = (),
     ids: Sequence[str] | None = None,
+    tenant_id: str | None = None,
 ) -> None:
+    """One audit row; `tenant_id` names the affected tenant when it is not the scope's."""
     conn.execute(
         _INSERT,
         {
             "at": utcnow(),
-            "tenant_id": scope.tenant_id,
+            "tenant_id": tenant_id or scope.tenant_id,
             "user_id": "system" if scope.is_system else scope.user_id,
             "level": scope.level,
             "entity": entity,

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from dbal import tables
+from dbal import audit, tables
 from dbal.engine import read_tx, upsert_insert, write_tx
 from dbal.errors import ValidationError
 from dbal.ids import utcnow
@@ -57,6 +57,8 @@ class InstalledPackages:
         with write_tx(self._engine, "install package") as conn:
             conn.execute(stmt)
             saved = conn.execute(select(ip).where(where)).mappings().one()
+            audit.record(conn, scope, "installed_package", "upsert", entity_id=package_id,
+                         fields=values, tenant_id=tenant_id)  # fmt: skip
         return dict(saved)
 
     def list(self, tenant_id: str, enabled_only: bool = True) -> list[Row]:
@@ -76,4 +78,8 @@ class InstalledPackages:
         scope.require_tenant(tenant_id, ADMIN, "removing packages")
         where = (ip.c.tenant_id == tenant_id) & (ip.c.package_id == package_id)
         with write_tx(self._engine, "remove package") as conn:
-            return bool(conn.execute(ip.delete().where(where)).rowcount)
+            removed = bool(conn.execute(ip.delete().where(where)).rowcount)
+            if removed:
+                audit.record(conn, scope, "installed_package", "delete", entity_id=package_id,
+                             tenant_id=tenant_id)  # fmt: skip
+        return removed

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
 
-from dbal import tables
+from dbal import audit, tables
 from dbal.engine import read_tx, upsert_insert, write_tx
 from dbal.errors import ValidationError
 from dbal.ids import new_id, utcnow
@@ -72,6 +72,8 @@ class PageConfigs:
                 .mappings()
                 .one()
             )
+            audit.record(conn, scope, "page_config", "upsert", entity_id=saved["id"],
+                         fields=values, tenant_id=tenant_id)  # fmt: skip
         return dict(saved)
 
     def list_published(self, tenant_id: str) -> list[Row]:
@@ -83,6 +85,9 @@ class PageConfigs:
         scope.require_tenant(tenant_id, ADMIN, "deleting page configs")
         with write_tx(self._engine, "delete page config") as conn:
             gone = conn.execute(pc.delete().where(pc.c.tenant_id == tenant_id, pc.c.path == path))
+            if gone.rowcount:
+                audit.record(conn, scope, "page_config", "delete", entity_id=path,
+                             tenant_id=tenant_id)  # fmt: skip
         return bool(gone.rowcount)
 
 

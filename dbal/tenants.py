@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
 
-from dbal import tables
+from dbal import audit, tables
 from dbal.engine import read_tx, write_tx
 from dbal.errors import ValidationError
 from dbal.ids import new_id, utcnow
@@ -44,6 +44,8 @@ class Tenants:
         }
         with write_tx(self._engine, "create tenant") as conn:
             conn.execute(tables.tenants.insert().values(**row))
+            audit.record(conn, scope, "tenant", "create", entity_id=row["id"],
+                         fields=("slug", "name", "settings"), tenant_id=row["id"])  # fmt: skip
         return row
 
     def get_by_slug(self, slug: str) -> Row | None:

@@ -237,3 +237,39 @@ def test_sqlite_transactions_are_real(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_core_writes_are_audited(database: Database) -> None:
+    from sqlalchemy import select
+
+    from dbal.tables import audit_log
+
+    tenant = database.tenants.create(Scope.system(), "acme", "Acme")["id"]
+    admin = Scope.for_user(tenant, "adm", 3)
+    database.page_configs.upsert(admin, tenant, {"path": "/x", "title": "X"})
+    database.page_configs.delete(admin, tenant, "/x")
+    database.installed_packages.upsert(admin, tenant, "forum", "1.0.0")
+    database.installed_packages.remove(admin, tenant, "forum")
+    with database.engine.connect() as conn:
+        rows = conn.execute(select(audit_log).order_by(audit_log.c.id)).mappings().all()
+    assert [(r["entity"], r["operation"], r["tenant_id"]) for r in rows] == [
+        ("tenant", "create", tenant),
+        ("page_config", "upsert", tenant),
+        ("page_config", "delete", tenant),
+        ("installed_package", "upsert", tenant),
+        ("installed_package", "delete", tenant),
+    ]
+    assert rows[0]["user_id"] == "system" and rows[1]["user_id"] == "adm"
+
+
+def test_sqlite_pragmas_and_psycopg_binary(database: Database) -> None:
+    with database.engine.connect() as conn:
+        if database.backend == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+        else:
+            import psycopg
+
+            assert database.engine.dialect.driver == "psycopg"
+            assert psycopg.pq.__impl__ in ("binary", "c")
