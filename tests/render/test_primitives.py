@@ -490,3 +490,18 @@ def test_every_icon_name_in_the_original_data_has_a_shape() -> None:
         "AlertTriangle",
     ]
     assert [name for name in used if shape(name) is None] == []
+
+
+def test_icon_buttons_without_a_label_are_named_after_their_icon() -> None:
+    html = render(
+        {"type": "IconButton", "children": [{"type": "Icon", "name": "DeleteOutline"}]}
+    ).html
+    assert 'aria-label="Delete outline"' in html
+    titled = render(
+        {
+            "type": "IconButton",
+            "title": "Remove row",
+            "children": [{"type": "Icon", "name": "Delete"}],
+        }
+    ).html
+    assert 'aria-label="Remove row"' in titled

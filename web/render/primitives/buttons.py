@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Final
 
 from scripts_runtime.expr import UNDEFINED, display_string
@@ -76,6 +78,15 @@ def _str(value: object) -> str | None:
     return None
 
 
+_ICON_NAME: Final = re.compile(r'data-icon="([^"]+)"')
+
+
+def _humanize(name: str) -> str:
+    """`DeleteOutline` / `trash-2` -> "Delete outline" / "Trash 2"."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[-_]+", " ", html.unescape(name)).split()
+    return " ".join(words).capitalize()
+
+
 def icon_button(el: Element) -> str:
     props = el.props
     label = props.get("aria-label", props.get("title", props.get("label", props.get("tooltip"))))
@@ -86,9 +97,14 @@ def icon_button(el: Element) -> str:
         system_class(el, ("m", "ml", "mr", "p")),
     )
     extra = {"type": _button_type(el), "disabled": props.get("disabled") is True}
+    inner = el.content("icon", "children")
+    if not (isinstance(label, str) and label) and "aria-label" not in props:
+        # No label given: name the button after its icon, so it is not announced as "button".
+        el.cacheable = False
+        found = _ICON_NAME.search(inner)
+        label = _humanize(found.group(1)) if found else None
     if isinstance(label, str) and "aria-label" not in props:
         extra["aria-label"] = label
-    inner = el.content("icon", "children")
     href = safe_url(props.get("href"))
     if href is not None:
         return tag(
