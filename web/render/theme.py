@@ -154,12 +154,12 @@ def oklch_to_srgb(lightness: float, chroma: float, hue: float) -> tuple[int, int
     return r, g, b_
 
 
-def _mirror(color: str) -> str:
+def _mirror(color: str, floor: float = 0.12) -> str:
     """A dark-mode counterpart of a neutral colour: mirror OKLCH lightness or hex luminance."""
     found = _OKLCH.match(color.strip())
     if found:
         lightness = float(found.group(1)) / (100 if found.group(2) else 1)
-        mirrored = round(min(0.98, max(0.12, 1.1 - lightness)), 3)
+        mirrored = round(min(0.98, max(floor, 1.1 - lightness)), 3)
         return f"oklch({mirrored} {found.group(3)} {found.group(4)})"
     match = _HEX.match(color.strip())
     if match:
@@ -206,7 +206,12 @@ def _dark_colors(tokens: Mapping[str, Any]) -> Mapping[str, Any]:
     ):
         if isinstance(candidate, Mapping):
             return candidate
-    return {k: _mirror(v) for k, v in colors.items() if k in _NEUTRAL and isinstance(v, str)}
+    # Borders stay visible on dark surfaces: they mirror to no darker than L=0.36.
+    return {
+        k: _mirror(v, 0.36 if k in ("border", "divider", "input") else 0.12)
+        for k, v in colors.items()
+        if k in _NEUTRAL and isinstance(v, str)
+    }
 
 
 def theme_css(tokens: Mapping[str, Any], *, selector: str = ":root") -> str:
