@@ -25,6 +25,9 @@ from dbal.scope import LEVEL_NAMES, Scope
 from dbal.validation import EntityValidator
 
 
+MAX_STATEMENTS = 256  # prebuilt statements kept per entity
+
+
 def _level_name(level: int) -> str:
     return LEVEL_NAMES[level] if level < len(LEVEL_NAMES) else "system"
 
@@ -66,7 +69,8 @@ class BoundEntity:
         if stmt is None:
             stmt = self._tenant_select(select(*self.visible_columns()), own)
             stmt = stmt.order_by(*order()).limit(bindparam("q_limit", type_=Integer))
-            self.statements[key] = stmt  # type: ignore[index]
+            if len(self.statements) < MAX_STATEMENTS:  # callers choose sorts: stay bounded
+                self.statements[key] = stmt  # type: ignore[index]
         return stmt
 
     def count_statement(self, own: bool) -> Select[Any]:

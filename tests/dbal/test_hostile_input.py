@@ -177,3 +177,45 @@ def test_bad_rows_are_422_with_field_details(hostile: World, row: dict[str, Any]
         hostile.ents(hostile.a, "u1", 1).create("post", row)
     assert info.value.fields and all({"field", "error"} <= set(f) for f in info.value.fields)
     assert info.value.to_dict()["error"] == "VALIDATION_ERROR"
+
+
+@HYPOTHESIS
+@given(
+    text=st.one_of(st.text(max_size=200), st.sampled_from(SQLISH)),
+    filter=st.one_of(st.none(), filters),
+)
+def test_hostile_search(hostile: World, text: str, filter: Any) -> None:
+    try:
+        rows = hostile.ents(hostile.a).search("post", text, filter=filter)
+    except ValidationError:
+        return
+    assert all(r["title"].startswith("a") and "secret" not in r for r in rows)
+
+
+@HYPOTHESIS
+@given(
+    metrics=st.dictionaries(st.sampled_from(["n", "x", "1", "id", "a;b", ""]), values, max_size=3),
+    group_by=st.one_of(st.lists(st.sampled_from(FIELDS), max_size=5), values),
+)
+def test_hostile_aggregates(hostile: World, metrics: Any, group_by: Any) -> None:
+    try:
+        rows = hostile.ents(hostile.a).aggregate("post", metrics, group_by=group_by)
+    except ValidationError:
+        return
+    assert all("secret" not in r for r in rows)
+
+
+def test_statement_cache_stays_bounded(hostile: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbal import query
+
+    monkeypatch.setattr(query, "MAX_STATEMENTS", 10)
+    ents = hostile.ents(hostile.a)
+    statements = hostile.db.schema.get("forum.post").statements
+    before = len(statements)
+    fields = ["title", "score", "published", "status", "author", "created_at"]
+    for first in fields:
+        for second in fields:
+            if first != second:
+                for sign in ("", "-"):
+                    ents.list("post", sort=[sign + first, second], limit=1)
+    assert len(statements) <= max(before, 10)
