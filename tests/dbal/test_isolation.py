@@ -10,6 +10,7 @@ import pytest
 
 from dbal.entities import Entities
 from dbal.errors import ForbiddenError, NotFoundError
+from dbal.scope import Scope
 from tests.dbal.conftest import World
 
 
@@ -198,3 +199,39 @@ def test_sensitive_fields_are_never_returned_nor_probed(world: World) -> None:
     ]
     for out in outputs:
         assert "secret" not in out
+
+
+def test_system_only_entities(world: World) -> None:
+    secret = {"type": "object", "x-entity": "cred", "properties": {"hash": {"type": "string"}},
+              "x-acl": {"create": 6, "read": 6, "update": 6, "delete": 6}}  # fmt: skip
+    world.db.schema.apply_entities("vault", [secret])
+    row = world.db.entities(Scope.system(world.a)).create("vault.cred", {"hash": "h"})
+    supergod = world.db.entities(Scope.for_user(world.a, "root", 5))
+    for attempt in (
+        lambda: supergod.read("vault.cred", row["id"]),
+        lambda: supergod.list("vault.cred"),
+        lambda: supergod.count("vault.cred"),
+        lambda: supergod.create("vault.cred", {"hash": "x"}),
+        lambda: supergod.delete("vault.cred", row["id"]),
+    ):
+        with pytest.raises(ForbiddenError):
+            attempt()
+
+
+def test_cross_tenant_scopes_need_god(world: World) -> None:
+    with pytest.raises(ForbiddenError):
+        Scope.for_user(world.a, "adm", 3).in_tenant(world.b)
+    god = Scope.for_user(world.a, "g", 4).in_tenant(world.b)
+    assert god.tenant_id == world.b
+    created = world.db.entities(god, package="forum").create("post", {"title": "by god"})
+    assert world.ents(world.b).read("post", created["id"])["title"] == "by god"
+    with pytest.raises(NotFoundError):
+        world.ents(world.a).read("post", created["id"])
+
+
+def test_bulk_size_is_limited(world: World) -> None:
+    from dbal.entities import MAX_BATCH
+    from dbal.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        world.ents(world.a).create_many("post", [{"title": "x"}] * (MAX_BATCH + 1))
