@@ -24,7 +24,6 @@ from dbal.errors import ForbiddenError, ValidationError
 from dbal.scope import LEVEL_NAMES, Scope
 from dbal.validation import EntityValidator
 
-
 MAX_STATEMENTS = 256  # prebuilt statements kept per entity
 
 
