@@ -24,7 +24,7 @@ from engine.accounts.service import Accounts, AuthPolicy
 from engine.accounts.sessions import SessionPolicy
 from engine.config import load_settings
 from engine.dispatch import Dispatcher, ScriptInfo
-from engine.packages import Catalog
+from engine.packages import Catalog, Package
 from engine.temporal_client import TemporalConnection
 from web.app import create_app
 from web.auth.config import AuthConfig, RateLimits
@@ -152,3 +152,22 @@ async def login(
     return await client.post(
         "/api/v1/auth/login", json={"tenant": tenant, "username": username, "password": password}
     )
+
+
+def install(h: Harness, tenant_id: str, package: Package) -> None:
+    """What the package installer does for routing: the installed row and the page configs."""
+    system = Scope.system()
+    h.db.installed_packages.upsert(system, tenant_id, package.id, package.version)
+    for page in package.pages:
+        h.db.page_configs.upsert(
+            system,
+            tenant_id,
+            {
+                "path": page.path,
+                "package_id": package.id,
+                "component": page.component,
+                "title": page.title,
+                "level": page.level,
+                "requires_auth": page.requires_auth,
+            },
+        )

@@ -18,11 +18,10 @@ from urllib.parse import quote
 import pytest
 from temporalio.client import Client
 
-from dbal.scope import Scope
 from engine.dispatch import Dispatcher, ScriptInfo
 from engine.packages import Catalog, Package
 from engine.temporal_client import TemporalConnection
-from tests.auth.harness import BUILTIN, Harness, build, close, login
+from tests.auth.harness import BUILTIN, Harness, build, close, install, login
 from tests.fixtures.temporal import task_queue, temporal_client, temporal_server  # noqa: F401
 from worker.main import run_worker
 from worker.script_host import host_factory
@@ -74,25 +73,6 @@ def packages(catalog: Catalog) -> list[Package]:
     ids = sorted(p.name for p in BUILTIN.iterdir() if (p / "package.json").exists())
     found = [catalog.find(i) for i in [*ids, "guarded"]]
     return [p for p in found if p is not None]
-
-
-def install(h: Harness, tenant_id: str, package: Package) -> None:
-    """What the package installer does for routing: the installed row and the page configs."""
-    system = Scope.system()
-    h.db.installed_packages.upsert(system, tenant_id, package.id, package.version)
-    for page in package.pages:
-        h.db.page_configs.upsert(
-            system,
-            tenant_id,
-            {
-                "path": page.path,
-                "package_id": package.id,
-                "component": page.component,
-                "title": page.title,
-                "level": page.level,
-                "requires_auth": page.requires_auth,
-            },
-        )
 
 
 @pytest.fixture

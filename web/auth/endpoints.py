@@ -34,7 +34,7 @@ def accounts_of(request: Request) -> Accounts:
     return found
 
 
-def _secure_flag(request: Request) -> bool:
+def secure_flag(request: Request) -> bool:
     return is_secure(request.scope, bool(request.app.state.auth.config.secure_cookies))
 
 
@@ -103,7 +103,7 @@ def tenant_home(slug: str) -> str:
 def with_session(
     response: Response, request: Request, token: str, expires_at: datetime, now: datetime
 ) -> Response:
-    cookie = session_cookie(token, expires_at, now, secure=_secure_flag(request))
+    cookie = session_cookie(token, expires_at, now, secure=secure_flag(request))
     response.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
     return response
 
@@ -157,7 +157,7 @@ async def logout(request: Request) -> Response:
         response = RedirectResponse(safe_next(body.get("next"), "/"), 303)
     else:
         response = JSONResponse({"ok": True})
-    cookie = clear_session_cookie(secure=_secure_flag(request))
+    cookie = clear_session_cookie(secure=secure_flag(request))
     response.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
     return response
 
@@ -253,7 +253,7 @@ async def revoke_session(request: Request) -> Response:
     await run_in_threadpool(accounts_of(request).revoke_session, principal, session_id)
     response = JSONResponse({"ok": True})
     if session_id == principal.session_id:
-        cookie = clear_session_cookie(secure=_secure_flag(request))
+        cookie = clear_session_cookie(secure=secure_flag(request))
         response.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
     return response
 

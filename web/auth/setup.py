@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute
 from dbal.database import Database
 from engine.accounts.service import Accounts
 from engine.config import Settings
-from web.auth import endpoints
+from web.auth import endpoints, forms
 from web.auth.config import AuthConfig
 from web.auth.middleware import AuthMiddleware
 from web.auth.ratelimit import LimitStore, RateLimitMiddleware
@@ -46,4 +46,4 @@ def wire(db: Database, config: AuthConfig) -> AuthWiring:
         Middleware(AuthMiddleware, accounts=accounts, secure_cookies=config.secure_cookies),
         Middleware(RateLimitMiddleware, limits=config.rate_limits, store=store),
     ]
-    return AuthWiring(accounts, config, middleware, list(endpoints.routes()), store)
+    return AuthWiring(accounts, config, middleware, [*endpoints.routes(), *forms.routes()], store)
