@@ -12,7 +12,13 @@ from typing import Any
 
 from scripts_runtime.expr.dates import DATE_METHODS
 from scripts_runtime.expr.errors import ExpressionRuntimeError, ExpressionSecurityError
-from scripts_runtime.expr.methods import ARRAY_METHODS, NUMBER_METHODS, STRING_METHODS
+from scripts_runtime.expr.methods import (
+    ARRAY_METHODS,
+    NUMBER_METHODS,
+    REGEXP_METHODS,
+    STRING_METHODS,
+)
+from scripts_runtime.expr.regex import JSRegExp, regexp_members
 from scripts_runtime.expr.runtime import (
     EvalState,
     Namespace,
@@ -85,6 +91,12 @@ def get_property(obj: Any, key: Any) -> Any:
         name = property_key(key)
         method = DATE_METHODS.get(name)
         return _bound(name, method, obj) if method else UNDEFINED
+    if isinstance(obj, JSRegExp):
+        name = property_key(key)
+        method = REGEXP_METHODS.get(name)
+        if method is not None:
+            return _bound(name, method, obj)
+        return regexp_members(obj).get(name, UNDEFINED)
     return UNDEFINED
 
 
@@ -99,6 +111,8 @@ def call_method(state: EvalState, obj: Any, name: Any, args: list[Any]) -> Any:
             method = NUMBER_METHODS.get(name)
         elif isinstance(obj, JSDate):
             method = DATE_METHODS.get(name)
+        elif isinstance(obj, JSRegExp):
+            method = REGEXP_METHODS.get(name)
         if method is not None:
             state.spend()
             return method(state, obj, *args)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from scripts_runtime.expr.errors import ExpressionLimitError, ExpressionSyntaxError
+from scripts_runtime.expr.regex import scan_literal
 
 MAX_SOURCE_LENGTH: Final = 20_000
 MAX_STRING_LITERAL: Final = 10_000
@@ -114,6 +115,10 @@ def tokenize(source: str) -> list[Token]:
             parts, i = _scan_template(source, i)
             tokens.append(Token("template", parts, start))
             continue
+        if ch == "/" and _regex_allowed(tokens):
+            body, flags, i = scan_literal(source, i)
+            tokens.append(Token("regex", (body, flags), start))
+            continue
         for punct in _PUNCTUATORS:
             if source.startswith(punct, i):
                 # `a?.5:1` is a ternary with .5, not optional chaining.
@@ -126,6 +131,21 @@ def tokenize(source: str) -> list[Token]:
             raise ExpressionSyntaxError(f"unexpected character {ch!r}", position=i)
     tokens.append(Token("eof", None, n))
     return tokens
+
+
+_OPERATOR_WORDS: Final = frozenset({"return", "typeof", "void", "in", "new", "else"})
+
+
+def _regex_allowed(tokens: list[Token]) -> bool:
+    """A `/` starts a regular expression where an operand is expected, else it divides."""
+    if not tokens:
+        return True
+    last = tokens[-1]
+    if last.kind in ("num", "str", "template", "regex"):
+        return False
+    if last.kind == "name":
+        return last.value in _OPERATOR_WORDS
+    return last.value not in (")", "]", "}")
 
 
 def _scan_number(source: str, i: int) -> int:

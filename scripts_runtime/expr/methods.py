@@ -7,6 +7,7 @@ renderer or a workflow must not change because an expression looked at it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from functools import cmp_to_key
 from typing import Any, Final
@@ -19,6 +20,7 @@ from scripts_runtime.expr.builtins import (
     slice_bounds,
 )
 from scripts_runtime.expr.errors import ExpressionLimitError, ExpressionRuntimeError
+from scripts_runtime.expr.regex import JSRegExp, check_input, expand_replacement
 from scripts_runtime.expr.runtime import EvalState
 from scripts_runtime.expr.values import (
     MAX_STRING_LENGTH,
@@ -67,6 +69,9 @@ def _str_split(
 ) -> list[Any]:
     if sep is UNDEFINED:
         parts: list[Any] = [text]
+    elif isinstance(sep, JSRegExp):
+        state.spend(len(check_input(text)) // 50 + 1)
+        parts = [p if p is not None else UNDEFINED for p in sep.compiled.split(text)]
     elif to_string(sep) == "":
         parts = list(text)
     else:
@@ -83,7 +88,23 @@ def _replacement(state: EvalState, repl: Any, match: str, offset: int, text: str
     return to_string(repl).replace("$&", match)
 
 
+def _regex_replace(state: EvalState, text: str, pattern: JSRegExp, repl: Any, count: int) -> str:
+    state.spend(len(check_input(text)) // 50 + 1)
+    if isinstance(repl, JSCallable):
+
+        def call(match: re.Match[str]) -> str:
+            groups = [g if g is not None else UNDEFINED for g in match.groups()]
+            return to_string(repl.call(state, [match.group(0), *groups, match.start(), text]))
+
+        result = pattern.compiled.sub(call, text, count=count)
+    else:
+        result = pattern.compiled.sub(expand_replacement(to_string(repl)), text, count=count)
+    return check_string_size(result)
+
+
 def _str_replace(state: EvalState, text: str, pattern: Any = UNDEFINED, repl: Any = "") -> str:
+    if isinstance(pattern, JSRegExp):
+        return _regex_replace(state, text, pattern, repl, 0 if pattern.is_global else 1)
     needle = to_string(pattern)
     index = text.find(needle)
     if index < 0:
@@ -93,6 +114,10 @@ def _str_replace(state: EvalState, text: str, pattern: Any = UNDEFINED, repl: An
 
 
 def _str_replace_all(state: EvalState, text: str, pattern: Any = UNDEFINED, repl: Any = "") -> str:
+    if isinstance(pattern, JSRegExp):
+        if not pattern.is_global:
+            raise ExpressionRuntimeError("replaceAll must be called with a global RegExp")
+        return _regex_replace(state, text, pattern, repl, 0)
     needle = to_string(pattern)
     if isinstance(repl, JSCallable):
         pieces = text.split(needle) if needle else list(text)
@@ -106,6 +131,43 @@ def _str_replace_all(state: EvalState, text: str, pattern: Any = UNDEFINED, repl
         return out
     result = text.replace(needle, to_string(repl))
     return check_string_size(result)
+
+
+def _as_regexp(pattern: Any) -> JSRegExp:
+    if isinstance(pattern, JSRegExp):
+        return pattern
+    raise ExpressionRuntimeError("match/search need a regular expression literal")
+
+
+def _str_match(state: EvalState, text: str, pattern: Any) -> Any:
+    regexp = _as_regexp(pattern)
+    state.spend(len(check_input(text)) // 50 + 1)
+    if regexp.is_global:
+        found = [m.group(0) for m in regexp.compiled.finditer(text)]
+        return found or None
+    match = regexp.compiled.search(text)
+    if match is None:
+        return None
+    return [match.group(0), *(g if g is not None else UNDEFINED for g in match.groups())]
+
+
+def _str_search(state: EvalState, text: str, pattern: Any) -> int:
+    regexp = _as_regexp(pattern)
+    state.spend(len(check_input(text)) // 50 + 1)
+    match = regexp.compiled.search(text)
+    return match.start() if match else -1
+
+
+def _regexp_test(state: EvalState, regexp: JSRegExp, value: Any = UNDEFINED) -> bool:
+    text = check_input(to_string(value))
+    state.spend(len(text) // 50 + 1)
+    return regexp.compiled.search(text) is not None
+
+
+REGEXP_METHODS: Final[dict[str, Callable[..., Any]]] = {
+    "test": _regexp_test,
+    "toString": lambda _s, r: f"/{r.source}/{r.flags}",
+}
 
 
 def _str_pad(at_start: bool) -> Callable[..., str]:
@@ -171,6 +233,8 @@ STRING_METHODS: Final[dict[str, Callable[..., Any]]] = {
     "substring": _str_substring,
     "substr": _str_substr,
     "split": _str_split,
+    "match": lambda state, t, pattern=UNDEFINED: _str_match(state, t, pattern),
+    "search": lambda state, t, pattern=UNDEFINED: _str_search(state, t, pattern),
     "replace": _str_replace,
     "replaceAll": _str_replace_all,
     "padStart": _str_pad(True),

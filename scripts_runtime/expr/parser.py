@@ -11,11 +11,13 @@ from typing import Final
 
 from scripts_runtime.expr import syntax as s
 from scripts_runtime.expr.errors import (
+    ExpressionError,
     ExpressionLimitError,
     ExpressionSecurityError,
     ExpressionSyntaxError,
 )
 from scripts_runtime.expr.lexer import Token, tokenize
+from scripts_runtime.expr.regex import JSRegExp
 from scripts_runtime.expr.values import UNDEFINED
 
 MAX_DEPTH: Final = 48
@@ -426,6 +428,14 @@ class Parser:
             return s.Literal(tok.pos, tok.value)
         if tok.kind == "template":
             return self.parse_template(tok)
+        if tok.kind == "regex":
+            assert isinstance(tok.value, tuple)
+            pattern, flags = str(tok.value[0]), str(tok.value[1])
+            try:
+                return s.Literal(tok.pos, JSRegExp(pattern, flags))
+            except ExpressionError as exc:
+                exc.position = tok.pos
+                raise
         if tok.kind == "name":
             name = str(tok.value)
             if name in _KEYWORD_LITERALS:

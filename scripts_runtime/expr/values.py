@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from scripts_runtime.expr.errors import ExpressionLimitError
+from scripts_runtime.expr.regex import JSRegExp
 
 
 class _Undefined:
@@ -162,6 +163,8 @@ def to_string(value: Any) -> str:
         return f"function {value.name}() {{ [native code] }}"
     if isinstance(value, JSDate):
         return date_to_string(value)
+    if isinstance(value, JSRegExp):
+        return f"/{value.source}/{value.flags}"
     if isinstance(value, Mapping):
         return "[object Object]"
     return host_scalar_string(value)

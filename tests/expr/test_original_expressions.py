@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts_runtime.expr import ExpressionError, evaluate, host_function
+from scripts_runtime.expr import ExpressionError, compile_expression, evaluate, host_function
 from scripts_runtime.expr.builtins import json_stringify
 from scripts_runtime.expr.runtime import EvalState
+from tests.compat import ORIGINAL_HEAD_PACKAGES, requires_original
 from tests.expr.original_scope import BASE_SCOPE, GENERIC, encode
 
 TABLE: list[dict[str, Any]] = json.loads(
@@ -72,3 +74,31 @@ def test_pipe_filters(source: str, scope: dict[str, Any], expected: Any) -> None
 def test_unknown_filter_is_an_error() -> None:
     with pytest.raises(ExpressionError, match="unknown filter"):
         evaluate("status | statusIcon", {"status": "x"})
+
+
+@requires_original
+def test_every_head_workflow_expression_compiles() -> None:
+    """The HEAD workflows and page configs (344 distinct expressions) are all in the subset."""
+    binding = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            found.update(m.strip() for m in binding.findall(value))
+        elif isinstance(value, dict):
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    for path in sorted(ORIGINAL_HEAD_PACKAGES.glob("*/*/*.json")):
+        walk(json.loads(path.read_text()))
+    assert len(found) >= 300
+    failures = []
+    for source in sorted(found):
+        try:
+            compile_expression(source)
+        except ExpressionError as exc:
+            failures.append(f"{source[:60]}: {exc.message}")
+    assert failures == []
