@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Any
 
 from hypothesis import given, settings
@@ -68,6 +69,11 @@ TOKENS = [
     "if",
     "`x${",
     "}`",
+    "/a+/g",
+    "/[",
+    "/(x)\\d*/",
+    "test",
+    "replace",
     "Object",
     "keys",
     "JSON",
@@ -85,7 +91,7 @@ SCOPE: dict[str, Any] = {
 }
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=int(os.environ.get("MB_FUZZ_EXAMPLES", "600")), deadline=None)
 @given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=14).map(" ".join))
 def test_token_soup_never_escapes_the_error_tree(source: str) -> None:
     with contextlib.suppress(ExpressionError):
