@@ -99,6 +99,15 @@ class Sessions:
                 conn.execute(stmt.on_conflict_do_nothing(index_elements=[rot.c.session_id]))
         return len(ids)
 
-    def purge_expired(self, now: datetime) -> int:
+    def purge_expired(
+        self, now: datetime, *, idle_before: datetime | None = None, user_id: str | None = None
+    ) -> int:
+        """Delete sessions past their absolute expiry (or idle since `idle_before`)."""
+        dead = s.c.expires_at <= now
+        if idle_before is not None:
+            dead = dead | (s.c.last_seen_at <= idle_before)
+        stmt = delete(s).where(dead)
+        if user_id is not None:
+            stmt = stmt.where(s.c.user_id == user_id)
         with write_tx(self._engine, "purge sessions") as conn:
-            return int(conn.execute(delete(s).where(s.c.expires_at <= now)).rowcount)
+            return int(conn.execute(stmt).rowcount)

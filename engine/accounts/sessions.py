@@ -49,6 +49,7 @@ class SessionManager:
     def issue(
         self, user_id: str, tenant_id: str, now: datetime, *, ip: str | None, user_agent: str | None
     ) -> IssuedSession:
+        self.purge(now, user_id=user_id)  # the user's dead sessions go when a new one starts
         token = new_token(SESSION_PREFIX)
         expires_at = now + timedelta(seconds=self.policy.absolute_s)
         session_id = new_id()
@@ -105,6 +106,11 @@ class SessionManager:
 
     def request_rotation(self, user_id: str, now: datetime) -> int:
         return self._store.request_rotation(user_id, now)
+
+    def purge(self, now: datetime, *, user_id: str | None = None) -> int:
+        """Delete expired sessions (all users unless `user_id`); for a periodic sweep too."""
+        idle_before = now - timedelta(seconds=self.policy.idle_s)
+        return self._store.purge_expired(now, idle_before=idle_before, user_id=user_id)
 
     def list(self, user_id: str, now: datetime) -> list[Row]:
         return [r for r in self._store.list_for_user(user_id) if not self._expired(r, now)]

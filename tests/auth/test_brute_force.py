@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.accounts.lockout import LockoutPolicy
-from tests.auth.harness import PASSWORD, Harness, build, close, login, policy
+from tests.auth.harness import PASSWORD, Harness, build, close, install, login, policy
 from web.auth.config import RateLimits
 
 CONFIGURED = LockoutPolicy(
@@ -138,3 +138,24 @@ async def test_rate_limits_can_live_in_redis(database_url: str, tmp_path: Path) 
             statuses = [(await login(client, "acme", "alice")).status_code for _ in range(4)]
         await close(h)
         assert statuses == [401, 401, 401, 429]
+
+
+@pytest.fixture
+def action_limited(database_url: str, tmp_path: Path) -> Iterator[Harness]:
+    limits = RateLimits(actions="2/minute")
+    for h in build(database_url, tmp_path / "data", rate_limits=limits):
+        tenant = h.tenant("acme")
+        install(h, tenant["id"], h.app.state.services.catalog.find("hello_world"))
+        h.user("acme", "alice", "user")
+        h.user("acme", "bob", "user")
+        yield h
+
+
+async def test_actions_are_rate_limited_per_user(action_limited: Harness) -> None:
+    url = "/api/v1/acme/hello_world/actions/no_such_action"  # refused before Temporal
+    async with action_limited.client() as alice, action_limited.client() as bob:
+        await login(alice, "acme", "alice")
+        await login(bob, "acme", "bob")
+        statuses = [(await alice.post(url, json={})).status_code for _ in range(3)]
+        assert statuses == [404, 404, 429]
+        assert (await bob.post(url, json={})).status_code == 404  # same IP, another user

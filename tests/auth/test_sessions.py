@@ -174,3 +174,12 @@ async def test_a_password_change_revokes_every_session_but_issues_a_fresh_one(
     async with acme.client() as fresh:
         assert (await login(fresh, "acme", "alice")).status_code == 401
         assert (await login(fresh, "acme", "alice", "a much better passphrase")).status_code == 200
+
+
+async def test_dead_sessions_are_deleted_when_the_user_signs_in_again(acme: Harness) -> None:
+    async with acme.client() as laptop, acme.client() as phone:
+        user_id = (await login(laptop, "acme", "alice")).json()["user"]["id"]
+        acme.clock.advance(hours=1)  # the laptop's session is past the idle limit
+        await login(phone, "acme", "alice")
+    rows = acme.accounts.store.sessions.list_for_user(user_id)
+    assert len(rows) == 1 and rows[0]["created_at"] == acme.clock()
