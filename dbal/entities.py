@@ -306,7 +306,11 @@ class Entities:
         if not rows:
             return []
         now = utcnow()
-        values = []
+        columns = ("id", "tenant_id", "created_at", "updated_at", *model.data_fields)
+        template = dict.fromkeys(columns)
+        template.update(tenant_id=tenant, created_at=now, updated_at=now)
+        params: list[dict[str, Any]] = []
+        written: set[str] = set()
         validate = bound.validator.validate_create
         for index, data in enumerate(rows):
             try:
@@ -319,39 +323,42 @@ class Entities:
                 ]
                 raise ValidationError("Validation failed", fields=fields) from None  # type: ignore[arg-type]
             self._own_on_create(bound, row)
-            row.setdefault("id", new_id())
-            row["tenant_id"] = tenant
-            row["created_at"] = now
-            row["updated_at"] = now
-            values.append(row)
-        columns = ("id", "tenant_id", "created_at", "updated_at", *model.data_fields)
-        params = [{c: v.get(c) for c in columns} for v in values]
+            written.update(row)
+            param = template.copy()
+            param.update(row)  # every row carries every column, as executemany requires
+            if param["id"] is None:
+                param["id"] = new_id()
+            params.append(param)
         stmt = bound.statements.get("insert")
         if stmt is None:
             stmt = bound.statements["insert"] = insert(bound.table)
+        changed = sorted(written)
 
         def run(conn: Connection) -> None:
             for start in range(0, len(params), INSERT_CHUNK):
                 conn.execute(stmt, params[start : start + INSERT_CHUNK])
-            fields = sorted(
-                {k for v in values for k in v} - {"tenant_id", "created_at", "updated_at"}
-            )
-            if len(values) == 1:
+            if len(params) == 1:
                 audit.record(
                     conn,
                     self._scope,
                     bound.name,
                     "create",
-                    entity_id=values[0]["id"],
-                    fields=fields,
+                    entity_id=params[0]["id"],
+                    fields=changed,
                 )
             else:
-                ids = [v["id"] for v in values]
-                audit.record(conn, self._scope, bound.name, "create_many", fields=fields, ids=ids)
+                ids = [p["id"] for p in params]
+                audit.record(conn, self._scope, bound.name, "create_many", fields=changed, ids=ids)
 
         self._run(run, write=True, what=f"create {bound.name}")
-        visible = model.visible
-        return [{k: p.get(k) for k in visible} for p in params]
+        hidden = ("tenant_id", *(f for f in model.data_fields if model.fields[f].sensitive))
+        out = []
+        for param in params:
+            row = param.copy()
+            for key in hidden:
+                del row[key]
+            out.append(row)
+        return out
 
     def _own_on_create(self, bound: BoundEntity, row: dict[str, Any]) -> None:
         owner = bound.model.owner
