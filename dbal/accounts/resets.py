@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, select, update
+from sqlalchemy import Engine, and_, delete, select, update
 
 from dbal.accounts.tables import password_resets
 from dbal.engine import write_tx
@@ -33,3 +33,9 @@ class PasswordResets:
                 .values(used_at=now)
             ).rowcount
         return dict(found) if done else None
+
+    def purge(self, now: datetime) -> int:
+        """Delete used and expired tokens."""
+        dead = pr.c.used_at.is_not(None) | (pr.c.expires_at <= now)
+        with write_tx(self._engine, "purge resets") as conn:
+            return int(conn.execute(delete(pr).where(dead)).rowcount)

@@ -29,6 +29,14 @@ class LoginThrottle:
         with write_tx(self._engine, "record login failure") as conn:
             conn.execute(stmt)
 
+    def purge(self, last_failure_before: datetime, now: datetime) -> int:
+        """Forget keys whose failures are old and that are not locked any more."""
+        stale = (lt.c.last_failure_at < last_failure_before) & (
+            lt.c.locked_until.is_(None) | (lt.c.locked_until <= now)
+        )
+        with write_tx(self._engine, "purge throttle") as conn:
+            return int(conn.execute(delete(lt).where(stale)).rowcount)
+
     def clear(self, key: str) -> None:
         with write_tx(self._engine, "clear throttle") as conn:
             conn.execute(delete(lt).where(lt.c.key == key))

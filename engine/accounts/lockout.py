@@ -63,5 +63,9 @@ class Lockout:
         self._store.put(key, failures, now, until)
         return math.ceil(wait)
 
+    def purge(self, now: datetime) -> int:
+        forget_before = now - timedelta(seconds=self.policy.forget_after_s)
+        return self._store.purge(forget_before, now)
+
     def success(self, key: str) -> None:
         self._store.clear(key)

@@ -482,6 +482,16 @@ class Accounts:
             ],
         }
 
+    def sweep(self) -> dict[str, int]:
+        """Delete what can never be used again: dead sessions, stale throttle keys, spent
+        reset tokens. Cheap and idempotent; run it periodically (any process may)."""
+        now = self.clock()
+        return {
+            "sessions": self.sessions.purge(now),
+            "throttle": self.lockout.purge(now),
+            "resets": self.store.resets.purge(now),
+        }
+
     # -- helpers ------------------------------------------------------------------------------
 
     def tenant_id_for(self, slug: str) -> str | None:

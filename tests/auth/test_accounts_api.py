@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import select
 
 from dbal.accounts.tables import api_tokens
+from engine.accounts.delivery import LogDelivery
+from engine.accounts.errors import AccountError
 from engine.accounts.tokens import token_hash
 from tests.auth.harness import PASSWORD, Harness, login
 
@@ -187,3 +191,37 @@ async def test_login_and_logout_are_audited(acme: Harness) -> None:
         await client.post("/api/v1/auth/logout")
     operations = [r["operation"] for r in reversed(acme.accounts.store.audit.recent())]
     assert operations[-3:] == ["login_failed", "login", "logout"]
+
+
+async def test_an_api_token_stops_working_when_it_expires(acme: Harness) -> None:
+    async with acme.client() as browser:
+        await login(browser, "acme", "alice")
+        created = await browser.post("/api/v1/auth/tokens", json={"name": "ci", "expiresInDays": 1})
+    bearer = {"authorization": f"Bearer {created.json()['token']}"}
+    async with acme.client(browser=False) as machine:
+        assert (await machine.get("/api/v1/auth/me", headers=bearer)).status_code == 200
+        acme.clock.advance(days=1)
+        assert (await machine.get("/api/v1/auth/me", headers=bearer)).status_code == 401
+
+
+def test_the_embedded_default_prints_the_reset_token_to_the_log(
+    acme: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    acme.accounts.delivery = LogDelivery()
+    with caplog.at_level(logging.WARNING, logger="metabuilder.auth"):
+        acme.accounts.request_reset("acme", "alice")
+    line = next(r.getMessage() for r in caplog.records if "password reset" in r.getMessage())
+    token = line.split("token ")[1].split(" ")[0]
+    acme.accounts.confirm_reset(token, NEW)
+    assert acme.accounts.login("acme", "alice", NEW).principal.level == 3
+
+
+def test_sweep_deletes_only_what_is_dead(acme: Harness) -> None:
+    accounts = acme.accounts
+    accounts.login("acme", "alice", PASSWORD)
+    with pytest.raises(AccountError):
+        accounts.login("acme", "ghost", "wrong password!")
+    accounts.request_reset("acme", "alice")
+    assert accounts.sweep() == {"sessions": 0, "throttle": 0, "resets": 0}
+    acme.clock.advance(days=2)
+    assert accounts.sweep() == {"sessions": 1, "throttle": 1, "resets": 1}
