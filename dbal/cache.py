@@ -39,7 +39,9 @@ class MemoryCache:
     def __init__(self, *, ttl_s: float = 30.0, max_entries: int = 10_000) -> None:
         self._ttl = ttl_s
         self._max = max_entries
-        self._data: OrderedDict[str, tuple[float, Row]] = OrderedDict()
+        # rows are kept encoded, so callers mutating a returned row (or its JSON values)
+        # can never change what the next reader gets
+        self._data: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Row | None:
@@ -47,16 +49,16 @@ class MemoryCache:
             found = self._data.get(key)
             if found is None:
                 return None
-            expires, row = found
+            expires, encoded = found
             if expires < time.monotonic():
                 del self._data[key]
                 return None
             self._data.move_to_end(key)
-            return dict(row)
+        return _decode(encoded)
 
     def set(self, key: str, row: Row) -> None:
         with self._lock:
-            self._data[key] = (time.monotonic() + self._ttl, dict(row))
+            self._data[key] = (time.monotonic() + self._ttl, _encode(row))
             self._data.move_to_end(key)
             while len(self._data) > self._max:
                 self._data.popitem(last=False)
@@ -106,7 +108,7 @@ def _encode(row: Row) -> str:
     return jsoncodec.dumps({"r": plain, "d": dates})
 
 
-def _decode(raw: bytes) -> Row | None:
+def _decode(raw: bytes | str) -> Row | None:
     try:
         payload: Any = jsoncodec.loads(raw)
         row: Row = payload["r"]

@@ -101,9 +101,11 @@ class Entities:
             return self._read_any_tenant(bound, id)
         owner = bound.model.owner
         key = None
-        if self._cache is not None and (owner is None or owner in bound.model.visible):
+        # no cache inside a transaction: it must see its own uncommitted writes
+        cacheable = self._cache is not None and self._conn is None
+        if cacheable and (owner is None or owner in bound.model.visible):
             key = row_key(bound.table.name, scope.tenant_id, id)
-            cached = self._cache.get(key)
+            cached = self._cache.get(key)  # type: ignore[union-attr]
             if cached is not None:
                 if mode == "own" and owner is not None and cached.get(owner) != scope.user_id:
                     raise NotFoundError(f"{bound.name} {id!r} not found")
@@ -116,7 +118,7 @@ class Entities:
         if found is None:
             raise NotFoundError(f"{bound.name} {id!r} not found")
         row = dict(zip(bound.model.visible, found, strict=True))
-        if key is not None and mode == "all" and self._conn is None:
+        if key is not None and mode == "all":
             self._cache.set(key, row)  # type: ignore[union-attr]
         return row
 

@@ -112,3 +112,21 @@ def test_redis_cache_round_trips_datetimes() -> None:
     assert cache.get("k") is None
     cache.close()
     redis.Redis.from_url(REDIS_URL).close()
+
+
+def test_transactions_see_their_own_writes_not_the_cache(cached: World) -> None:
+    ents = cached.ents(cached.a, "u1", 3)
+    post = ents.create("post", {"title": "v1", "tags": ["a"]})
+    ents.read("post", post["id"])  # cached
+    with cached.db.transaction(ents.scope, package="forum") as tx:
+        tx.update("post", post["id"], {"title": "v2"})
+        assert tx.read("post", post["id"])["title"] == "v2"
+    assert ents.read("post", post["id"])["title"] == "v2"
+
+
+def test_returned_rows_do_not_alias_the_cache(cached: World) -> None:
+    ents = cached.ents(cached.a, "u1", 3)
+    post = ents.create("post", {"title": "t", "tags": ["a"]})
+    ents.read("post", post["id"])["tags"].append("mutated")
+    ents.read("post", post["id"])["tags"].append("mutated")
+    assert ents.read("post", post["id"])["tags"] == ["a"]
