@@ -493,7 +493,7 @@ def test_command(ctx: click.Context, target: str, tolerant: bool, as_json: bool)
 
 async def _run_tests(package: Package, catalog: Catalog) -> TestReport:
     renderer = _component_renderer(catalog)
-    if not any(s.body_kind == "python" for s in package.scripts):
+    if not package.scripts:
         return await run_package_tests(package, catalog, renderer=renderer)
     async with SandboxPool(size=1) as pool:
         runner = SandboxScriptRunner(pool)

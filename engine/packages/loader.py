@@ -22,6 +22,8 @@ from engine.packages.levels import from_one_based
 from engine.packages.model import ComponentDef, LoadResult, Package, PageRoute, ScriptManifest
 from engine.packages.problems import Problem, Problems, Severity, pointer
 from engine.packages.schemas import FileKind, check_template, validate_document
+from scripts_runtime.jsonscript.expressions import TranslationError
+from scripts_runtime.jsonscript.translate import translate_script
 
 __all__ = ["load_package"]
 
@@ -296,12 +298,15 @@ def _load_scripts(ctx: _Context, package: Package) -> None:
     directory = ctx.root / "scripts"
     for path in _json_files(directory, exclude=(".script.json",)):
         file = ctx.rel(path)
-        doc = ctx.read(path, "script")
+        doc = ctx.read(path)
         if not isinstance(doc, dict):
+            if doc is not None:
+                ctx.issue("schema_type", "a script manifest must be an object", file)
             continue
         if "functions" in doc and "kind" not in doc:
             continue  # a JSON-script body referenced by a manifest, not a manifest itself
-        ctx.validate_tolerant(doc, "script", file)
+        severity: Severity = "error" if ctx.mode == "strict" else "warning"
+        ctx.problems.extend(validate_document(doc, "script", file, severity))
         manifest = _script_manifest(ctx, doc, path, file)
         if manifest is not None:
             if package.script(manifest.name) is not None:
@@ -340,11 +345,22 @@ def _script_manifest(
         return None
     source = body.read_text(encoding="utf-8")
     body_kind: Any = "python" if body.suffix == ".py" else "json-script"
+    line_map: dict[int, str] = {}
     if body_kind == "json-script":
-        ast = read_json(source, ctx.rel(body), ctx.mode)
+        body_rel = ctx.rel(body)
+        ast = read_json(source, body_rel, ctx.mode)
         ctx.problems.extend(ast.problems)
         if not ast.ok:
             return None
+        try:
+            translation = translate_script(ast.value, body_rel)
+        except TranslationError as exc:
+            for issue in exc.issues:
+                ctx.issue("jsonscript_invalid", issue.message, body_rel, issue.pointer)
+            return None
+        for issue in translation.warnings:
+            ctx.problems.warning("jsonscript_warning", issue.message, body_rel, issue.pointer)
+        source, line_map = translation.source, dict(translation.line_map)
     timeout = doc.get("timeout", _SCRIPT_DEFAULT_TIMEOUT_S)
     memory = doc.get("memoryMb", _SCRIPT_DEFAULT_MEMORY_MB)
     min_level = doc.get("minLevel", 0)
@@ -361,6 +377,7 @@ def _script_manifest(
         retry=dict(doc["retry"]) if isinstance(doc.get("retry"), dict) else {},
         body_kind=body_kind,
         description=str(doc.get("description", "")),
+        line_map=line_map,
     )
 
 

@@ -82,6 +82,13 @@ class ScriptManifest:
     retry: dict[str, Any] = field(default_factory=dict)
     body_kind: BodyKind = "python"
     description: str = ""
+    # translated JSON-script: generated line -> JSON pointer in the body file
+    line_map: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def language(self) -> Literal["python", "jsonscript"]:
+        """The sandbox language of `source`."""
+        return "python" if self.body_kind == "python" else "jsonscript"
 
 
 @dataclass

@@ -29,10 +29,14 @@ class SandboxScriptRunner:
     async def __call__(
         self, package: Package, script: ScriptManifest, function: str | None, input: Any
     ) -> Any:
-        if script.body_kind != "python":
-            raise ScriptFailure("unsupported", "JSON-script bodies are not runnable yet")
         source = script.source
-        if function and function != "main":
+        if script.language == "jsonscript":
+            if function:  # the translated module picks the function from its input
+                input = {
+                    "function": function,
+                    "args": input if isinstance(input, list) else [input],
+                }
+        elif function and function != "main":
             if not _FUNCTION.match(function):
                 raise ScriptFailure("invalid", f"{function!r} is not a function name")
             # the sandbox calls main(ctx); call the named function of the module instead
@@ -46,6 +50,8 @@ class SandboxScriptRunner:
             timeout_s=script.timeout_s,
             memory_mb=script.memory_mb,
             input_schema=script.input_schema if not function else None,
+            language=script.language,
+            line_map=script.line_map or None,
         )
         result = await self.pool.run(request, self._host)
         if not result.ok:

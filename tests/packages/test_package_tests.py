@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli.packages import packages_group
+from engine.packages import load_package
 from engine.packages.testrunner import _check
 from tests.packages.builders import component, write_package
 
@@ -157,3 +158,78 @@ def test_expectation_types(kind: str, actual: Any, expected: Any, holds: bool) -
 
 def test_an_unknown_expectation_type_fails() -> None:
     assert _check("isPurple", 1, 1) == "unknown expectation type 'isPurple'"
+
+
+CLAMP = {
+    "schemaVersion": "2.2.0",
+    "package": "clampy",
+    "functions": [
+        {
+            "id": "fn_clamp",
+            "name": "clamp",
+            "exported": True,
+            "params": [{"name": "v"}, {"name": "hi", "default": 100}],
+            "body": [
+                {
+                    "type": "if_statement",
+                    "condition": {
+                        "type": "binary_expression",
+                        "left": {"type": "identifier", "name": "v"},
+                        "operator": ">",
+                        "right": {"type": "identifier", "name": "hi"},
+                    },
+                    "then": [{"type": "return", "value": {"type": "identifier", "name": "hi"}}],
+                },
+                {"type": "return", "value": {"type": "identifier", "name": "v"}},
+            ],
+        }
+    ],
+}
+
+
+def test_json_script_bodies_are_translated_and_run_in_the_sandbox(tmp_path: Path) -> None:
+    path = write_package(
+        tmp_path,
+        "clampy",
+        components=[component("clampy_page")],
+        raw={
+            "scripts/clamp.json": json.dumps(
+                {"name": "clamp", "kind": "action", "body": "clamp.script.json"}
+            ),
+            "scripts/clamp.script.json": json.dumps(CLAMP),
+        },
+    )
+    suite = {
+        "testSuites": [
+            {
+                "id": "s",
+                "tests": [
+                    case("clamp", 250, {"type": "equals", "expected": 100}, name="default"),
+                    case("clamp.clamp", [5, 3], {"type": "equals", "expected": 3}, name="named"),
+                ],
+            }
+        ]
+    }
+    (path / "tests").mkdir()
+    (path / "tests" / "clamp.test.json").write_text(json.dumps(suite))
+    result = CliRunner().invoke(packages_group, ["test", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "clampy: 2 passed, 0 failed, 0 skipped"
+
+
+def test_an_untranslatable_json_script_is_a_load_error_with_pointer(tmp_path: Path) -> None:
+    broken = {**CLAMP, "functions": [{**CLAMP["functions"][0], "body": [{"type": "goto"}]}]}
+    path = write_package(
+        tmp_path,
+        "broken_js",
+        raw={
+            "scripts/clamp.json": json.dumps(
+                {"name": "clamp", "kind": "action", "body": "clamp.script.json"}
+            ),
+            "scripts/clamp.script.json": json.dumps(broken),
+        },
+    )
+    result = load_package(path)
+    bad = [p for p in result.errors if p.code == "jsonscript_invalid"]
+    assert bad and bad[0].file == "scripts/clamp.script.json"
+    assert bad[0].pointer.startswith("/functions/0/body/0")
