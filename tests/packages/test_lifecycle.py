@@ -365,3 +365,28 @@ def test_a_route_taken_by_another_package_is_kept_and_reported(
     report = pm.install(acme, "shop", version="1.0.0")
     assert report.warnings == ["shop: route /shop is already taken by rival; kept theirs"]
     assert ("/shop", "rival") in published(database, acme)
+
+
+def test_upgrade_installs_a_new_dependency_first(
+    database: Database, catalog: Catalog, sinks: MemorySchedules, tmp_path: Path
+) -> None:
+    acme = tenant(database, "acme")
+    more = tmp_path / "more"
+    write_package(more, "extra", components=[component("extra_page")])
+    write_package(
+        more,
+        "shop",
+        version="3.0.0",
+        dirname="shop-3",
+        package={"dependencies": {"base": "^1", "extra": "^1"}},
+        components=[component("shop_page")],
+        pages=[{"id": "page_shop", "path": "/shop", "title": "Shop", "component": "shop_page"}],
+    )
+    bigger = Catalog([tmp_path / "pkgs", more])
+    pm = manager(database, bigger, sinks)
+    pm.install(acme, "shop", version="1.0.0")
+    report = pm.upgrade(acme, "shop", version="^3")
+    assert report.changed == [("extra", "1.0.0"), ("shop", "3.0.0")]
+    assert report.kept == ["base"]
+    assert sorted(pm.installed(acme)) == ["base", "extra", "shop"]
+    assert sinks.for_tenant(acme) == []  # shop 3 has no cron script any more
