@@ -48,7 +48,7 @@ def _settings(ctx: click.Context) -> Settings:
     if isinstance(obj, Settings):
         return obj
     settings = load_settings()
-    for name in ("database_url", "redis_url", "data_dir"):
+    for name in ("database_url", "redis_url", "data_dir", "packages_dirs"):
         value = getattr(obj, name, None)
         if value is not None:
             settings = settings.with_overrides(**{name: value})
@@ -569,3 +569,30 @@ def render_command(
         click.echo(json.dumps({"totals": totals}))
     if totals["errors"]:
         ctx.exit(EXIT_PROBLEMS)
+
+
+@packages_group.command("config")
+@click.argument("package_id")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--set", "config_json", help="Replace the tenant's config (JSON object).")
+@click.pass_context
+def config_command(
+    ctx: click.Context, package_id: str, tenant_slug: str, config_json: str | None
+) -> None:
+    """Show, or with --set validate and replace, a package's config in a tenant."""
+    config = _json_option(config_json)
+    with _manager(ctx) as (manager, db):
+        tenant_id = _tenant_id(db, tenant_slug)
+        try:
+            if config is not None:
+                current = manager.set_config(tenant_id, package_id, config)
+            else:
+                row = manager.installed(tenant_id).get(package_id)
+                if row is None:
+                    raise PackagesCommandFailed(
+                        f"metabuilder: {package_id} is not installed in {tenant_slug}"
+                    )
+                current = dict(row["config"] or {})
+        except (PackageError, DataError) as exc:
+            raise _fail(exc) from exc
+        click.echo(json.dumps(current, sort_keys=True))

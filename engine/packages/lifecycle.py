@@ -356,7 +356,12 @@ class PackageManager:
         if row is None:
             raise NotInstalled(f"{package_id} is not installed in this tenant")
         package = self.catalog.find(package_id, row["version"])
-        merged = self._config(package, config) if package is not None else dict(config)
+        if package is None:
+            raise LifecycleError(
+                f"{package_id} {row['version']} is not in the package catalog, so its config "
+                "schema is unknown; add its directory to the catalog"
+            )
+        merged = self._config(package, config)
         with write_tx(self.db.engine, "package config") as conn:
             conn.execute(
                 update(_ip)

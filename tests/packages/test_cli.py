@@ -11,11 +11,13 @@ from click.testing import CliRunner
 from dbal.database import Database
 from dbal.scope import Scope
 from engine.cli.packages import packages_group
+from engine.config import builtin_packages_dir
 from tests.packages.builders import component, write_package
 
 
-def settings(url: str) -> SimpleNamespace:
-    return SimpleNamespace(database_url=url, redis_url=None, data_dir=None)
+def settings(url: str, *extra_dirs: Path) -> SimpleNamespace:
+    dirs = (builtin_packages_dir(), *extra_dirs) if extra_dirs else None
+    return SimpleNamespace(database_url=url, redis_url=None, data_dir=None, packages_dirs=dirs)
 
 
 def test_list_shows_the_builtin_packages() -> None:
@@ -89,3 +91,45 @@ def test_render_prints_html() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Hello, MetaBuilder" in result.output
+
+
+def test_config_shows_and_validates(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    db = Database.connect(url)
+    db.upgrade()
+    db.tenants.create(Scope.system(), "acme", "Acme")
+    db.close()
+    pkg = write_package(
+        tmp_path / "p",
+        "themed",
+        package={
+            "configSchema": {"type": "object", "properties": {"n": {"type": "integer"}}},
+            "defaultConfig": {"n": 1},
+        },
+    )
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            packages_group,
+            ["install", str(pkg), "--tenant", "acme"],
+            obj=settings(url, tmp_path / "p"),
+        ).exit_code
+        == 0
+    )
+    shown = runner.invoke(
+        packages_group, ["config", "themed", "--tenant", "acme"], obj=settings(url, tmp_path / "p")
+    )
+    assert shown.output.strip() == '{"n": 1}'
+    bad = runner.invoke(
+        packages_group,
+        ["config", "themed", "--tenant", "acme", "--set", '{"n": "x"}'],
+        obj=settings(url, tmp_path / "p"),
+    )
+    assert bad.exit_code == 1
+    assert "config of themed is invalid: /n:" in bad.output
+    good = runner.invoke(
+        packages_group,
+        ["config", "themed", "--tenant", "acme", "--set", '{"n": 7}'],
+        obj=settings(url, tmp_path / "p"),
+    )
+    assert good.output.strip() == '{"n": 7}'
