@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -137,6 +138,7 @@ async def main(runs: int, seconds: float) -> dict[str, object]:
         finally:
             await server.stop()
     cli_best, job_best = min(cli_times), min(job_times)
+    pair_ratios = sorted(j / c for j, c in zip(job_times, cli_times, strict=True))
     return {
         "bench": "media",
         "transcode_ratio": round(job_best / cli_best, 3),
@@ -144,7 +146,9 @@ async def main(runs: int, seconds: float) -> dict[str, object]:
         "cli_s": round(cli_best, 2),
         "job_runs_s": [round(t, 2) for t in job_times],
         "cli_runs_s": [round(t, 2) for t in cli_times],
+        "pair_ratio_median": round(pair_ratios[len(pair_ratios) // 2], 3),
         "full_job_s": round(full_job, 2),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "clip_s": seconds,
     }
 
@@ -156,6 +160,8 @@ def print_table(figures: dict[str, object]) -> None:
         ("ratio MediaJob / CLI (goal <= 1.1)", str(figures["transcode_ratio"])),
         ("all runs CLI", str(figures["cli_runs_s"])),
         ("all runs MediaJob", str(figures["job_runs_s"])),
+        ("median ratio of alternating pairs", str(figures["pair_ratio_median"])),
+        ("machine load average (1 min) at the end", str(figures["load_average_1m"])),
         ("full MediaJob: 720p+480p+360p+AAC, HLS, thumbnails", f"{figures['full_job_s']} s"),
     ]
     width = max(len(name) for name, _ in rows)
