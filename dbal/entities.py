@@ -284,7 +284,8 @@ class Entities:
             columns.append(getattr(func, fn)(table.c[fname]).label(alias))
         query = select(*group_cols, *columns).where(*where)
         if group_cols:
-            query = query.group_by(*group_cols).order_by(*group_cols)
+            order = [table.c[name].asc().nulls_last() for name in group_by]  # same on both
+            query = query.group_by(*group_cols).order_by(*order)
         query = query.limit(_limit(limit))
         rows = self._run(lambda c: c.execute(query).mappings().all(), write=False)
         return [_aggregate_row(dict(r), metrics) for r in rows]

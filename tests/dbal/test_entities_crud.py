@@ -156,6 +156,9 @@ def test_aggregate(world: World) -> None:
         {"author": "y", "n": 1, "total": 10, "mean": 10.0, "top": 10},
     ]
     assert ents.aggregate("post", {"n": "count"}, filter={"score": {"gt": 2}}) == [{"n": 2}]
+    world.system(world.a).create("post", {"title": "t", "author": None, "score": 0})
+    groups = ents.aggregate("post", {"n": "count"}, group_by="author")
+    assert groups == [{"author": "x", "n": 2}, {"author": "y", "n": 1}, {"author": None, "n": 1}]
 
 
 @pytest.mark.parametrize(
