@@ -11,7 +11,7 @@ Where things are:
     database.py         the front door: connect, upgrade, ping, repositories, entities
     engine.py           engines (SQLite WAL + pragmas, psycopg 3), driver error translation
     tables.py           the core schema; migrations/ its Alembic revisions
-    tenants.py kv.py page_configs.py installed_packages.py   core repositories
+    tenants.py kv.py page_configs.py installed_packages.py runs.py   core repositories
     accounts/           users, credentials, sessions, memberships, tokens (auth subsystem)
     entity_model.py     entity JSON Schema + x- extensions -> EntityModel
     entity_yaml.py      the original project's entity YAML -> the same schemas
