@@ -123,10 +123,11 @@ def _read_metadata(ctx: _Context) -> dict[str, Any] | None:
         else:
             ctx.problems.error("missing_package_json", "package.json is missing", "package.json")
             return None
+    file = ctx.rel(manifest)
     raw = ctx.read(manifest, "package")
     if not isinstance(raw, dict):
-        if raw is not None:
-            ctx.problems.error("schema_type", "package.json must be an object", ctx.rel(manifest))
+        if not any(p.severity == "error" and p.file == file for p in ctx.problems.items):
+            ctx.problems.error("schema_type", f"{file} must be an object", file)
         return None
     if ctx.mode == "tolerant":
         raw = compat.normalise_metadata(raw, ctx.rel(manifest), ctx.problems)
