@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import CodeType
 
 from RestrictedPython.compile import compile_restricted_exec
-from RestrictedPython.transformer import RestrictingNodeTransformer
+from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
 
 MAX_SOURCE_BYTES = 1024 * 1024
 CACHE_SIZE = 256
@@ -36,6 +36,53 @@ class ScriptPolicy(RestrictingNodeTransformer):
     def visit_Global(self, node: ast.Global) -> ast.AST:
         self.error(node, "Global statements are not allowed.")
         return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        """It allows `name op= value` natively and `obj[key] op= value` through the write
+        guard; attribute targets stay refused.
+
+        RestrictedPython routes `n += 1` through `_inplacevar_`, a call per operation; the
+        native form is exactly as safe as `n = n + 1`, which it leaves alone, and keeps loops
+        fast. A subscript target is rewritten to `_write_(obj)[key] op= value`, so the write
+        guard sees the container just as for `obj[key] = value`.
+        """
+        if isinstance(node.target, ast.Name):
+            self.check_name(node, node.target.id)
+            node.value = self.visit(node.value)
+            return node
+        if isinstance(node.target, ast.Subscript):
+            target = node.target
+            target.value = self.visit(target.value)
+            target.slice = self.visit(target.slice)
+            guarded = ast.Call(
+                func=ast.Name("_write_", ast.Load()), args=[target.value], keywords=[]
+            )
+            copy_locations(guarded, target.value)
+            target.value = guarded
+            node.value = self.visit(node.value)
+            return node
+        refused = super().visit_AugAssign(node)
+        assert isinstance(refused, ast.AST)
+        return refused
+
+    def visit_Import(self, node: ast.Import) -> ast.AST:
+        for alias in node.names:
+            self._check_module_path(node, alias.name)
+        return self._checked(super().visit_Import(node))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
+        """It denies `from _private import x` (RestrictedPython checks only the names bound)."""
+        self._check_module_path(node, node.module or "")
+        return self._checked(super().visit_ImportFrom(node))
+
+    @staticmethod
+    def _checked(result: object) -> ast.AST:
+        assert isinstance(result, ast.AST)
+        return result
+
+    def _check_module_path(self, node: ast.AST, path: str) -> None:
+        if any(part.startswith("_") for part in path.split(".")):
+            self.error(node, f'"{path}" is an invalid module name because a part starts with "_".')
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> ast.AST:
         """It allows `nonlocal` of names a script may use (it only rebinds a variable of an

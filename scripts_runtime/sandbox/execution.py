@@ -133,6 +133,7 @@ def execute(
 ) -> dict[str, Any]:
     """Run one request (the dict form of a `ScriptRequest`); returns the "done" payload."""
     started = time.perf_counter()
+    cpu_started = time.process_time()
     filename = str(request["filename"])
     sink = OutputSink()
     value: Any = None
@@ -186,5 +187,6 @@ def execute(
         "logs": sink.logs,
         "events": sink.events,
         "duration_ms": (time.perf_counter() - started) * 1000.0,
+        "cpu_ms": (time.process_time() - cpu_started) * 1000.0,
         "retire": retire,
     }

@@ -87,8 +87,23 @@ def check_attribute(obj: object, name: object) -> str:
     return name
 
 
+_FORMAT_NAMES = frozenset({"format", "format_map"})
+
+_PLAIN_TYPES = (list, dict, set, frozenset, tuple, str, bytes, int, float, complex, bool)
+_FAST_ATTRIBUTES: dict[type, frozenset[str]] = {
+    kind: frozenset(n for n in dir(kind) if not n.startswith("_")) - _FORMAT_NAMES
+    for kind in _PLAIN_TYPES
+}
+"""The public attributes of builtin value types (all plain methods and data such as
+`real`/`imag`), minus the formatting methods: the guard's fast path, one dict and one set
+lookup, so method calls in loops stay cheap."""
+
+
 def guarded_getattr(obj: object, name: str, default: Any = _MISSING) -> Any:
     """`_getattr_` and the script's `getattr` builtin."""
+    fast = _FAST_ATTRIBUTES.get(type(obj))
+    if fast is not None and name in fast:
+        return getattr(obj, name)
     check_attribute(obj, name)
     if name in _SAFE_STR_METHODS:
         if isinstance(obj, str):
@@ -149,11 +164,14 @@ SCRIPT_MODULE = "__script__"
 """The `__name__` scripts run under, hence the `__module__` of classes they define."""
 
 
+_WRITABLE = frozenset({dict, list})
+
+
 def guarded_write(obj: Any) -> Any:
     """`_write_`: item and attribute writes (and deletes) reach only dicts, lists and
     instances of classes the script itself defined; every other object - `ctx` and its
     parts, modules, library objects, builtins - refuses with AccessDenied."""
-    if isinstance(obj, dict | list):
+    if type(obj) in _WRITABLE or isinstance(obj, (dict, list)):
         return obj
     kind = type(obj)
     if getattr(kind, "__module__", None) == SCRIPT_MODULE and not isinstance(obj, type):

@@ -93,6 +93,9 @@ class ScriptResult:
     logs: list[LogEntry] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     duration_ms: float = 0.0
+    """Wall-clock time of the whole call as the caller saw it."""
+    cpu_ms: float | None = None
+    """CPU time the sandbox process spent on the run (None when it did not report)."""
 
     def to_json(self) -> dict[str, JSON]:
         return {
@@ -102,4 +105,5 @@ class ScriptResult:
             "logs": [entry.to_json() for entry in self.logs],
             "events": [event.to_json() for event in self.events],
             "duration_ms": round(self.duration_ms, 3),
+            "cpu_ms": None if self.cpu_ms is None else round(self.cpu_ms, 3),
         }

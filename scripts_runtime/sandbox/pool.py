@@ -421,6 +421,7 @@ def _result_from(done: Mapping[str, Any], request: ScriptRequest, started: float
         logs=logs,
         events=events,
         duration_ms=_ms(started),
+        cpu_ms=float(done["cpu_ms"]) if isinstance(done.get("cpu_ms"), int | float) else None,
     )
 
 

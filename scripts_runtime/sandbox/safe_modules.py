@@ -8,6 +8,7 @@ so a child never needs to open a file to import them.
 
 from __future__ import annotations
 
+import _strptime  # type: ignore[import-not-found]  # noqa: F401 - see _C_INTERNAL_IMPORTS
 import base64
 import bisect
 import calendar
@@ -28,6 +29,7 @@ import operator
 import random
 import statistics
 import string
+import sys
 import textwrap
 import unicodedata
 import urllib.parse
@@ -402,6 +404,12 @@ _MODULES["urllib"] = SafeModule("urllib", {"parse": _urllib_parse})
 
 ALLOWED_MODULES = frozenset(_MODULES)
 
+_C_INTERNAL_IMPORTS = {"_strptime"}
+"""Private stdlib modules that allowed C code imports lazily through the *caller's*
+builtins (`datetime.strptime` -> `_strptime`). CPython's `PyImport_Import` passes an empty
+*list* as fromlist, whereas a script's `import` statement passes None or a tuple; and the
+policy refuses any `_`-prefixed module path at compile time, so only the C path matches."""
+
 
 def safe_import(
     name: str,
@@ -413,6 +421,8 @@ def safe_import(
     """The script's `__import__`."""
     if level != 0:
         raise ImportDenied("relative imports are not allowed in scripts")
+    if name in _C_INTERNAL_IMPORTS and type(fromlist) is list and not fromlist:
+        return sys.modules[name]  # type: ignore[return-value]
     if name not in _MODULES:
         raise ImportDenied(
             f"import of module {name!r} is not allowed; allowed: {', '.join(sorted(_MODULES))}"

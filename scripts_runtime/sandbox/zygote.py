@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import encodings.idna
 import encodings.latin_1  # noqa: F401
+import gc
 import json
 import os
 import signal
@@ -88,6 +89,11 @@ def main() -> None:
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     control = socket.socket(fileno=fd)
     _warm()
+    # Everything imported so far lives as long as the process: keep it out of the garbage
+    # collector's reach, so a child's collections only scan what its scripts allocate (and
+    # its pages stay shared with the zygote instead of being touched by every full scan).
+    gc.collect()
+    gc.freeze()
     _reply(control, {"ready": True, "pid": os.getpid()})
     serve(control, max_memory_mb)
 

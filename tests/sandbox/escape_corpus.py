@@ -502,3 +502,26 @@ CORPUS: list[Escape] = [
         "arguments must be JSON-serialisable",
     ),
 ]
+CORPUS += [
+    E(
+        "from_private_module",
+        _main("from _strptime import re"),
+        "compile_error",
+        '"_strptime" is an invalid module name',
+    ),
+    E(
+        "private_submodule",
+        _main("import urllib._parse"),
+        "compile_error",
+        '"urllib._parse" is an invalid module name',
+    ),
+    E(
+        "strptime_still_works_but_module_stays_hidden",
+        _main(
+            "import datetime\nd = datetime.datetime.strptime('2024-05-06', '%Y-%m-%d')\n"
+            "return [d.month, hasattr(datetime, 'sys')]"
+        ),
+        None,
+        value=[5, False],
+    ),
+]
