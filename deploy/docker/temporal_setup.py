@@ -116,4 +116,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Leave without interpreter finalization: the Temporal SDK's native runtime threads
+    # have been seen to crash the process (SIGSEGV) at exit, after the work was done.
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

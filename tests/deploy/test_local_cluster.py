@@ -15,6 +15,8 @@ import json
 import re
 import secrets
 import ssl
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -24,9 +26,12 @@ from typing import Any
 import httpx
 import pytest
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from deploy.local_cluster import NAMESPACE, TENANT, LocalCluster
+from deploy.docker import healthcheck
+from deploy.local_cluster import NAMESPACE, TEMPORAL_SETUP, TENANT, LocalCluster
+from engine import search_attributes
 
 pytestmark = [
     pytest.mark.slow,
@@ -114,6 +119,51 @@ async def test_a_session_opened_on_one_web_process_holds_on_the_other(
     assert "alice" in answers[0].text
     served = upstream_ports([e for e in access_log(cluster) if e["uri"] == "/api/v1/auth/me"])
     assert set(served) == {web.port for web in cluster.web_processes}, served
+
+
+@pytest.mark.parametrize(
+    ("mode", "hostname", "healthy"),
+    [
+        ("worker", None, True),
+        ("worker", "some-other-pod", False),
+        ("ready", None, True),
+        ("web", None, True),
+    ],
+)
+def test_the_container_health_checks_report_the_processes_state(
+    cluster: LocalCluster, mode: str, hostname: str | None, healthy: bool
+) -> None:
+    env = {
+        "METABUILDER_TEMPORAL_ADDRESS": cluster.temporal_address,
+        "MB_HEALTHCHECK_PORT": str(cluster.web_processes[0].port),
+    }
+    if hostname:
+        env["MB_HEALTHCHECK_HOSTNAME"] = hostname
+    assert healthcheck.main([mode], env) == (0 if healthy else 1)
+
+
+async def test_temporal_setup_registers_a_missing_namespace_and_the_search_attributes(
+    cluster: LocalCluster,
+) -> None:
+    namespace = f"mb-setup-{secrets.token_hex(4)}"
+    args = ["--address", cluster.temporal_address, "--namespace", namespace, "--wait", "60"]
+    first = await asyncio.to_thread(run_setup, args)
+    second = await asyncio.to_thread(run_setup, args)
+    assert f"namespace '{namespace}' registered" in first
+    assert f"namespace '{namespace}' found" in second, "a second run changes nothing"
+    client = await Client.connect(cluster.temporal_address, namespace=namespace)
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace)
+    )
+    assert {key.name for key in search_attributes.ALL_KEYS} <= set(listed.custom_attributes)
+
+
+def run_setup(args: list[str]) -> str:
+    done = subprocess.run(
+        [sys.executable, str(TEMPORAL_SETUP), *args],
+        capture_output=True, text=True, timeout=180, check=True,
+    )  # fmt: skip
+    return done.stdout
 
 
 async def test_200_actions_survive_losing_a_web_process_and_a_worker(
