@@ -20,10 +20,11 @@ Language = Literal["python", "jsonscript"]
 class ScriptRequest:
     """One script invocation.
 
-    `source` is the module text: Python defining ``def main(ctx):`` (language ``python``), or
-    the Python produced by `scripts_runtime.jsonscript.translate` (language ``jsonscript``, which
-    adds the JavaScript-semantics helpers to the script's globals). `filename` is what errors
-    report. `input_schema`, when given, is a JSON Schema that `input` must satisfy before the
+    `source` is the module text: Python defining ``def main(ctx):`` (language ``python``),
+    or the Python produced by `scripts_runtime.jsonscript.translate` (language
+    ``jsonscript``, which adds the JavaScript-semantics helpers to the script's globals); a
+    ``jsonscript`` source that is the JSON document itself is translated by the pool on the
+    host. `filename` is what errors report. `input_schema`, when given, is a JSON Schema that `input` must satisfy before the
     script starts (checked on the host; the child never imports jsonschema).
     """
 

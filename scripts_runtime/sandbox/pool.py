@@ -21,11 +21,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
 import jsonschema
 
+from scripts_runtime.jsonscript.translate import translate_script
 from scripts_runtime.sandbox import framing
 from scripts_runtime.sandbox.errors import ErrorCode, HostError, SandboxUnavailable
 from scripts_runtime.sandbox.messages import (
@@ -240,6 +242,11 @@ class SandboxPool:
         if self._closed or self._zygote is None:
             raise SandboxUnavailable("the sandbox pool is not running")
         started = time.perf_counter()
+        if request.language == "jsonscript" and request.source.lstrip().startswith("{"):
+            translated = _translate(request)
+            if isinstance(translated, ScriptError):
+                return ScriptResult(ok=False, error=translated, duration_ms=_ms(started))
+            request = translated
         if request.input_schema is not None:
             failure = _validate_input(request)
             if failure is not None:
@@ -364,6 +371,22 @@ async def _answer(host: HostHandler, frame: Mapping[str, Any]) -> dict[str, Any]
         logger.exception("host handler failed for sandbox call %s", op)
         return {"t": "reply", "ok": False, "code": "internal", "message": "the host failed"}
     return {"t": "reply", "ok": True, "value": value}
+
+
+def _translate(request: ScriptRequest) -> ScriptRequest | ScriptError:
+    """A JSON-script document given as source is translated here, on the host."""
+    try:
+        document = json.loads(request.source)
+        translation = translate_script(document, request.filename)
+    except ValueError as exc:  # invalid JSON, or TranslationError (a ValueError)
+        issues = getattr(exc, "issues", None)
+        return ScriptError(
+            code=ErrorCode.COMPILE_ERROR.value,
+            message=str(exc),
+            filename=request.filename,
+            location=issues[0].pointer if issues else None,
+        )
+    return replace(request, source=translation.source, line_map=translation.line_map)
 
 
 def _validate_input(request: ScriptRequest) -> ScriptError | None:

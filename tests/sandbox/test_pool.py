@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 from scripts_runtime.sandbox import SandboxPool, ScriptRequest
 from tests.sandbox.conftest import RecordingHost, run_script
@@ -92,3 +93,65 @@ async def test_a_pool_can_be_started_and_closed_on_its_own() -> None:
     finally:
         await pool.close()
     assert pool.child_pids == []
+
+
+async def test_a_json_script_document_as_source_is_translated_by_the_pool(
+    pool: SandboxPool,
+) -> None:
+    document = {
+        "schemaVersion": "2.2.0",
+        "package": "demo",
+        "functions": [
+            {
+                "name": "half",
+                "params": [{"name": "x"}],
+                "body": [
+                    {"type": "comment", "text": "JS division"},
+                    {
+                        "type": "return",
+                        "value": {
+                            "type": "binary_expression",
+                            "left": {"type": "identifier", "name": "x"},
+                            "operator": "/",
+                            "right": {"type": "literal", "value": 2},
+                        },
+                    },
+                ],
+            },
+            {"name": "boom", "body": [{"type": "throw", "argument": "bad"}]},
+        ],
+    }
+    source = json.dumps(document)
+    half = await run_script(
+        pool, source, language="jsonscript", input={"function": "half", "args": [7]}
+    )
+    assert half.value == 3.5
+    boom = await run_script(
+        pool, source, filename="demo.json", language="jsonscript", input={"function": "boom"}
+    )
+    assert boom.error is not None
+    assert (boom.error.code, boom.error.message, boom.error.location) == (
+        "runtime_error",
+        "JsThrow: bad",
+        "/functions/1/body/0",
+    )
+    broken = await run_script(
+        pool, '{"functions": [{"name": "f", "body": [{"type": "x"}]}]}', language="jsonscript"
+    )
+    assert broken.error is not None
+    assert (broken.error.code, broken.error.location) == ("compile_error", "/functions/0/body/0")
+
+
+async def test_input_is_validated_against_the_scripts_schema(pool: SandboxPool) -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}}
+    result = await run_script(
+        pool, "def main(ctx):\n    return 1\n", input={"n": 0}, input_schema=schema
+    )
+    assert result.error is not None
+    assert result.error.code == "invalid_input"
+    assert result.error.message == "input /n: 0 is less than the minimum of 1"
+
+
+async def test_results_report_cpu_time(pool: SandboxPool) -> None:
+    result = await run_script(pool, "def main(ctx):\n    return sum(range(200000))\n")
+    assert result.cpu_ms is not None and result.cpu_ms > 0
