@@ -24,8 +24,9 @@ class ScriptRequest:
     or the Python produced by `scripts_runtime.jsonscript.translate` (language
     ``jsonscript``, which adds the JavaScript-semantics helpers to the script's globals); a
     ``jsonscript`` source that is the JSON document itself is translated by the pool on the
-    host. `filename` is what errors report. `input_schema`, when given, is a JSON Schema that `input` must satisfy before the
-    script starts (checked on the host; the child never imports jsonschema).
+    host. `filename` is what errors report. `input_schema`, when given, is a JSON Schema
+    that `input` must satisfy before the script starts (checked on the host; the child never
+    imports jsonschema).
     """
 
     source: str
