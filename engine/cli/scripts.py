@@ -143,9 +143,10 @@ async def run_files(
     level: int,
     user_id: str | None,
     run_input: Any,
+    package: str | None = None,
 ) -> list[tuple[Path, ScriptResult]]:
     user = {"id": user_id, "level": level}
-    host = ScriptHost(db, Scope.for_user(tenant["id"], user_id, level))
+    host = ScriptHost(db, Scope.for_user(tenant["id"], user_id, level), package=package)
     results: list[tuple[Path, ScriptResult]] = []
     async with SandboxPool(size=1) as pool:
         for path in files:
@@ -183,6 +184,7 @@ def scripts_group() -> None:
     help="Caller level 0..5 (public .. supergod).",
 )
 @click.option("--user", "user_id", help="Caller user id (default: anonymous).")
+@click.option("--package", help="Package whose entities bare names in ctx.db refer to.")
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -191,6 +193,7 @@ def run(
     input_json: str | None,
     level: int,
     user_id: str | None,
+    package: str | None,
 ) -> None:
     """Run FILE(s) (.py, JSON-script or manifest) and print each result as JSON."""
     try:
@@ -210,7 +213,15 @@ def run(
         if tenant is None:
             raise ScriptsCommandError(f"metabuilder: no tenant {tenant_slug!r}")
         results = asyncio.run(
-            run_files(db, tenant, list(files), level=level, user_id=user_id, run_input=run_input)
+            run_files(
+                db,
+                tenant,
+                list(files),
+                level=level,
+                user_id=user_id,
+                run_input=run_input,
+                package=package,
+            )
         )
     finally:
         db.close()

@@ -18,6 +18,7 @@ from dbal.database import Database
 from dbal.scope import Scope
 from engine.cli.scripts import scripts_group
 from engine.config import Settings
+from tests.dbal.conftest import POST
 from tests.sandbox.escape_corpus import CORPUS
 
 COUNTER = """
@@ -219,3 +220,19 @@ def test_the_adversarial_corpus_through_the_cli(settings: Settings, tmp_path: Pa
             assert case.message in error["message"], (case.name, error)
             if case.host_code is not None:
                 assert error.get("host_code") == case.host_code, (case.name, error)
+
+
+def test_package_entities_through_ctx_db(settings: Settings, tmp_path: Path) -> None:
+    db = Database.connect(settings.database_url)
+    db.schema.apply_entities("forum", [POST])
+    db.close()
+    script = tmp_path / "post.py"
+    script.write_text(
+        "def main(ctx):\n"
+        "    ctx.db.create('post', {'title': ctx.input, 'author': ctx.user.id})\n"
+        "    return [r['title'] for r in ctx.db.list('post')]\n"
+    )
+    args = ["--tenant", "acme", "--package", "forum", "--user", "u1", "--level", "1"]
+    result = invoke(settings, str(script), *args, "--input", '"hello"')
+    assert result.exit_code == 0, result.output
+    assert lines(result)[0]["value"] == ["hello"]
