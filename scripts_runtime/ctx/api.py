@@ -33,11 +33,28 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from scripts_runtime.ctx.output import LOG_LEVELS, OutputSink
+from scripts_runtime.ctx.output import LOG_LEVELS, OutputLimit, OutputSink
 
 HostCall = Callable[[str, dict[str, Any]], Any]
 
 MAX_ARGUMENT_BYTES = 4 * 1024 * 1024
+MAX_HOST_CALLS = 10_000
+"""Proxied calls one run may make: a loop of ctx calls is refused long before it can keep
+the host's database busy for the whole timeout."""
+
+
+class CallBudget:
+    """Counts one run's host calls (shared by all proxies of one `Ctx`)."""
+
+    __slots__ = ("_left",)
+
+    def __init__(self, calls: int = MAX_HOST_CALLS) -> None:
+        self._left = calls
+
+    def spend(self, op: str) -> None:
+        self._left -= 1
+        if self._left < 0:
+            raise OutputLimit(f"ctx {op}: more than {MAX_HOST_CALLS} host calls in one run")
 
 
 def _json_args(op: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -60,12 +77,14 @@ def _require_str(op: str, name: str, value: object) -> str:
 
 
 class _Proxy:
-    __slots__ = ("_call",)
+    __slots__ = ("_budget", "_call")
 
-    def __init__(self, call: HostCall) -> None:
+    def __init__(self, call: HostCall, budget: CallBudget) -> None:
         self._call = call
+        self._budget = budget
 
     def _invoke(self, op: str, **args: Any) -> Any:
+        self._budget.spend(op)
         return self._call(op, _json_args(op, args))
 
 
@@ -268,10 +287,11 @@ class Ctx:
         self._input = input
         self._user = User(user.get("id"), level if isinstance(level, int) else 0)
         self._tenant = Tenant(tenant, tenant_slug)
-        self._db = Db(call)
-        self._kv = Kv(call)
-        self._http = Http(call)
-        self._secrets = Secrets(call)
+        budget = CallBudget()
+        self._db = Db(call, budget)
+        self._kv = Kv(call, budget)
+        self._http = Http(call, budget)
+        self._secrets = Secrets(call, budget)
         self._log = Log(sink)
         self._sink = sink
 
@@ -318,4 +338,17 @@ class Ctx:
         return f"<ctx tenant={self._tenant.slug!r} user={self._user.id!r}>"
 
 
-__all__ = ["LOG_LEVELS", "Ctx", "Db", "HostCall", "Http", "Kv", "Log", "Secrets", "Tenant", "User"]
+__all__ = [
+    "LOG_LEVELS",
+    "MAX_HOST_CALLS",
+    "CallBudget",
+    "Ctx",
+    "Db",
+    "HostCall",
+    "Http",
+    "Kv",
+    "Log",
+    "Secrets",
+    "Tenant",
+    "User",
+]

@@ -161,3 +161,9 @@ def test_the_policy_is_a_restricting_transformer() -> None:
     from RestrictedPython.transformer import RestrictingNodeTransformer
 
     assert issubclass(ScriptPolicy, RestrictingNodeTransformer)
+
+
+def test_a_run_may_make_only_so_many_host_calls() -> None:
+    done = run("while True:\n    ctx.kv.get('k')")
+    assert done["error"]["code"] == "output_limit"
+    assert "more than 10000 host calls in one run" in done["error"]["message"]
