@@ -8,7 +8,9 @@ rendition, the exact argument list `media.profiles` builds, run (a) as a MediaJo
 transcode with progress parsing, heartbeats and store updates, job/asset updates; no HLS or
 thumbnails) and (b) as `ffmpeg <same args>` from the shell. Runs alternate so machine load hits
 both alike; the best run of each is compared. One full job (every rendition stage plus HLS and
-thumbnails) is timed for information. Prints a table, then as its last line one JSON object:
+thumbnails) is timed for information. The FFmpeg CPU time of both (children's rusage) is shown
+too: on a shared machine wall times swing with load, CPU time much less. Prints a table, then
+as its last line one JSON object:
 {"bench": "media", "transcode_ratio": job / cli, ...}. Goal: transcode_ratio <= 1.1.
 """
 
@@ -18,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -61,6 +64,12 @@ def make_clip(path: Path, seconds: float) -> None:
         ],
         check=True,
     )  # fmt: skip
+
+
+def children_cpu() -> float:
+    """CPU seconds used by finished child processes (FFmpeg, ffprobe) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_cli(source: Path, out_dir: Path) -> float:
@@ -130,10 +139,16 @@ async def main(runs: int, seconds: float) -> dict[str, object]:
             ):
                 cli_times: list[float] = []
                 job_times: list[float] = []
+                cli_cpu: list[float] = []
+                job_cpu: list[float] = []
                 source_ref = f"{TENANT}/uploads/clip.mp4"
                 for i in range(runs):
+                    before = children_cpu()
                     cli_times.append(run_cli(source, root / f"cli-{i}"))
+                    cli_cpu.append(children_cpu() - before)
+                    before = children_cpu()
                     job_times.append(await run_job(client, queue, source_ref, full=False))
+                    job_cpu.append(children_cpu() - before)
                 full_job = await run_job(client, queue, source_ref, full=True)
         finally:
             await server.stop()
@@ -147,6 +162,9 @@ async def main(runs: int, seconds: float) -> dict[str, object]:
         "job_runs_s": [round(t, 2) for t in job_times],
         "cli_runs_s": [round(t, 2) for t in cli_times],
         "pair_ratio_median": round(pair_ratios[len(pair_ratios) // 2], 3),
+        "cpu_ratio": round(min(job_cpu) / min(cli_cpu), 3),
+        "cli_cpu_s": round(min(cli_cpu), 2),
+        "job_cpu_s": round(min(job_cpu), 2),
         "full_job_s": round(full_job, 2),
         "load_average_1m": round(os.getloadavg()[0], 2),
         "clip_s": seconds,
@@ -161,6 +179,11 @@ def print_table(figures: dict[str, object]) -> None:
         ("all runs CLI", str(figures["cli_runs_s"])),
         ("all runs MediaJob", str(figures["job_runs_s"])),
         ("median ratio of alternating pairs", str(figures["pair_ratio_median"])),
+        (
+            "FFmpeg CPU time, CLI / MediaJob (best)",
+            f"{figures['cli_cpu_s']} s / {figures['job_cpu_s']} s",
+        ),
+        ("CPU ratio MediaJob / CLI (load-independent check)", str(figures["cpu_ratio"])),
         ("machine load average (1 min) at the end", str(figures["load_average_1m"])),
         ("full MediaJob: 720p+480p+360p+AAC, HLS, thumbnails", f"{figures['full_job_s']} s"),
     ]
