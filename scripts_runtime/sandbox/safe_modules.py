@@ -31,6 +31,7 @@ import statistics
 import string
 import sys
 import textwrap
+import time  # noqa: F401 - see _C_INTERNAL_IMPORTS
 import unicodedata
 import urllib.parse
 import uuid
@@ -404,11 +405,12 @@ _MODULES["urllib"] = SafeModule("urllib", {"parse": _urllib_parse})
 
 ALLOWED_MODULES = frozenset(_MODULES)
 
-_C_INTERNAL_IMPORTS = {"_strptime"}
-"""Private stdlib modules that allowed C code imports lazily through the *caller's*
-builtins (`datetime.strptime` -> `_strptime`). CPython's `PyImport_Import` passes an empty
-*list* as fromlist, whereas a script's `import` statement passes None or a tuple; and the
-policy refuses any `_`-prefixed module path at compile time, so only the C path matches."""
+_C_INTERNAL_IMPORTS = {"_strptime", "time"}
+"""Stdlib modules that allowed C code imports lazily through the *caller's* builtins
+(`datetime.strptime` -> `_strptime`, `date.strftime` -> `time`). CPython's
+`PyImport_Import` passes an empty *list* as fromlist, whereas a script's `import`
+statement passes None or a tuple; and the policy refuses any `_`-prefixed module path at
+compile time, so only the C path matches."""
 
 
 def safe_import(

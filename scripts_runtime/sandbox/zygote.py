@@ -18,6 +18,7 @@ from __future__ import annotations
 # Everything a child may touch is imported here, before any fork, so children never need
 # the filesystem (their seccomp filter refuses open()).
 import _strptime  # type: ignore[import-not-found]  # noqa: F401 - strptime's lazy import
+import codecs
 import contextlib
 import ctypes
 import encodings.idna
@@ -35,10 +36,39 @@ PR_SET_PDEATHSIG = 1
 CONTROL_BUFFER = 4096
 
 
+WARM_ENCODINGS = (
+    "ascii",
+    "latin-1",
+    "utf-8",
+    "utf-16",
+    "utf-32",
+    "cp1252",
+    "cp1250",
+    "cp437",
+    "iso8859-2",
+    "iso8859-15",
+    "mac-roman",
+    "idna",
+    "punycode",
+    "unicode-escape",
+    "raw-unicode-escape",
+    "shift-jis",
+    "euc-jp",
+    "gb2312",
+    "big5",
+    "koi8-r",
+)
+"""Codecs load lazily from files, which children cannot open: load the common ones here."""
+
+
 def _warm() -> None:
     """Exercise lazy paths once so forked children inherit them ready."""
-    safe_modules.safe_import("datetime").datetime.strptime("2024-01-02", "%Y-%m-%d")
-    "x".encode("idna")
+    datetime = safe_modules.safe_import("datetime")
+    datetime.datetime.strptime("2024-01-02", "%Y-%m-%d")
+    datetime.date(2024, 1, 2).strftime("%A %B")
+    for name in WARM_ENCODINGS:
+        codecs.lookup(name)
+    "bücher.de".encode("idna")
 
 
 def _reply(control: socket.socket, message: dict[str, object]) -> None:

@@ -155,3 +155,37 @@ async def test_input_is_validated_against_the_scripts_schema(pool: SandboxPool) 
 async def test_results_report_cpu_time(pool: SandboxPool) -> None:
     result = await run_script(pool, "def main(ctx):\n    return sum(range(200000))\n")
     assert result.cpu_ms is not None and result.cpu_ms > 0
+
+
+LAZY_LIBRARY_CALLS = """
+def main(ctx):
+    import datetime, hashlib, statistics, unicodedata, uuid
+    return [
+        "é".encode("cp1252").hex(),
+        "bücher.de".encode("idna").decode(),
+        datetime.date(2024, 1, 1).strftime("%A %B"),
+        datetime.datetime.strptime("2024-03-04", "%Y-%m-%d").isoformat(),
+        hashlib.sha3_256(b"x").hexdigest()[:6],
+        round(statistics.NormalDist().inv_cdf(0.5), 3),
+        unicodedata.name("é"),
+        len(str(uuid.uuid4())),
+    ]
+"""
+
+
+async def test_library_paths_that_load_lazily_work_in_hardened_children(
+    pool: SandboxPool,
+) -> None:
+    """Children cannot open files, so the zygote preloads what these calls import lazily."""
+    result = await run_script(pool, LAZY_LIBRARY_CALLS)
+    assert result.error is None
+    assert result.value == [
+        "e9",
+        "xn--bcher-kva.de",
+        "Monday January",
+        "2024-03-04T00:00:00",
+        "741efa",
+        0.0,
+        "LATIN SMALL LETTER E WITH ACUTE",
+        36,
+    ]
