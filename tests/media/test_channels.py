@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from media import hls
 from media.channels import ChannelError, ChannelItem, channel
 from media.m3u8 import Segment, parse_media_playlist
+from media.probe import probe
+from media.process import run_ffmpeg
+from media.profiles import video_rendition
+from media.transcode import transcode
+from tests.media.clips import Clips
 
 
 def item(name: str, *durations: float) -> ChannelItem:
@@ -116,3 +123,28 @@ def test_a_channel_needs_segments(items: list[ChannelItem]) -> None:
 def test_before_the_start_there_is_no_stream() -> None:
     with pytest.raises(ChannelError, match="not started"):
         channel(SCHEDULE).live_playlist(-1.0)
+
+
+async def test_a_channel_of_packaged_assets_plays_end_to_end(clips: Clips, tmp_path: Path) -> None:
+    """Real segments: the playlist over two packaged items decodes as one continuous stream."""
+    rendition = video_rendition(144, 192, True)
+    made = await transcode(clips.video, rendition, tmp_path / "r", duration_s=3.0)
+    items = []
+    for name in ("first", "second"):
+        playlist = await hls.segment(made.path, tmp_path / name, duration_s=3.0, segment_s=1.0)
+        vod = parse_media_playlist(playlist.read_text())
+        items.append(ChannelItem.from_playlist(name, name, vod, f"{name}/index.m3u8"))
+    ch = channel(items, loop=False)
+    live = tmp_path / "live.m3u8"
+    live.write_text(ch.live_playlist(ch.cycle_s, window=100))
+    assert [s.discontinuity for s in parse_media_playlist(live.read_text()).segments] == [
+        False, False, True, False,
+    ]  # fmt: skip
+    out = tmp_path / "recorded.ts"
+    await run_ffmpeg(
+        ["-protocol_whitelist", "file", "-i", str(live), "-map", "0", "-c", "copy", str(out)],
+        duration_s=6.0,
+    )
+    recorded = await probe(out)
+    assert recorded.duration_s == pytest.approx(6.0, abs=0.2)
+    assert (recorded.video[0].codec, recorded.audio[0].codec) == ("h264", "aac")
