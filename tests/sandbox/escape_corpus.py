@@ -524,4 +524,6 @@ CORPUS += [
         None,
         value=[5, False],
     ),
+    E("import_time", _main("import time\ntime.sleep(100)"), "import_denied", "'time'"),
+    E("from_time_import", _main("from time import sleep"), "import_denied", "'time'"),
 ]
