@@ -111,6 +111,15 @@ class Channel:
         starts = cycles * len(self.items) + bisect.bisect_left(self._item_starts, rest)
         return starts - 1
 
+    def next_boundary(self, t: float) -> float | None:
+        """Channel time at which the next segment starts airing (None: the schedule is over)."""
+        published = self._published(t)
+        per_cycle = len(self._segments)
+        if not self.loop and published >= per_cycle:
+            return None
+        cycles, index = divmod(published, per_cycle)
+        return cycles * self.cycle_s + (self._ends[index - 1] if index else 0.0)
+
     def live_playlist(self, t: float, *, window: int = DEFAULT_WINDOW) -> str:
         published = self._published(t)
         if published == 0:

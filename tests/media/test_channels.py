@@ -75,6 +75,18 @@ def test_every_segment_keeps_its_sequence_and_discontinuity_numbers_over_time() 
     assert len(seen) > 40  # several loops of the 8-segment cycle were checked
 
 
+@pytest.mark.parametrize(
+    ("t", "boundary"),
+    [(-5.0, 0.0), (0.0, 2.0), (4.5, 5.0), (8.9, 9.0), (9.0, 11.0), (905.0, 907.0)],
+)
+def test_next_boundary_is_when_the_next_segment_starts(t: float, boundary: float) -> None:
+    assert channel(SCHEDULE).next_boundary(t) == pytest.approx(boundary)
+
+
+def test_a_finished_schedule_has_no_next_boundary() -> None:
+    assert channel(SCHEDULE, loop=False).next_boundary(7.5) is None
+
+
 def test_a_schedule_without_loop_ends_with_endlist() -> None:
     ch = channel(SCHEDULE, loop=False)
     parsed = parse_media_playlist(ch.live_playlist(9.0))
