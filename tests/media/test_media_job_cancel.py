@@ -142,3 +142,24 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
     if proc.returncode is None:
         proc.kill()
         await proc.wait()
+
+
+async def test_one_failed_rendition_stops_the_others_and_fails_the_job(
+    temporal_client: Client, task_queue: str, clips: Clips, media_root: Path, tenant: str
+) -> None:
+    store = MemoryAssetStore()
+    source = place(clips.long_video, media_root, f"{tenant}/uploads/long.mkv")
+    job = job_input(tenant, source, heights=[360, 144], audio=[], max_parallel=2)
+    renditions = media_root / tenant / job.asset_id / "derived" / "renditions"
+    # FFmpeg cannot write the 144p output (a directory stands where its file must go).
+    (renditions / ".144p.mp4.part").mkdir(parents=True)
+    async with media_worker(temporal_client, task_queue, media_root, store):
+        handle = await start_job(temporal_client, task_queue, job)
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+        status = await handle.query(MediaJob.status)
+    state = store.jobs[job.job_id]
+    assert (state.status, status.finished) == ("failed", [])
+    assert state.error and "ffmpeg exited" in state.error
+    assert ffmpeg_pids(str(media_root / tenant)) == []
+    assert files_under(media_root / tenant / job.asset_id) == []
