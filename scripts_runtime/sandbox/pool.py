@@ -88,6 +88,10 @@ class SandboxPool:
         self._children: dict[int, _Child] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._started = False
+        self._broken: str | None = None
+        self._generation = 0
+        self._restart_lock = asyncio.Lock()
         self.replaced = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -118,8 +122,13 @@ class SandboxPool:
         return sorted(set.intersection(*sets)) if sets else []
 
     async def start(self) -> None:
-        if self._zygote is not None:
+        if self._started:
             return
+        self._started = True
+        await self._start_zygote()
+        await asyncio.gather(*(self._add_child() for _ in range(self.size)))
+
+    async def _start_zygote(self) -> None:
         host_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # Spawned from the event-loop thread: the zygote's PDEATHSIG follows this thread.
         self._zygote = await asyncio.create_subprocess_exec(
@@ -143,15 +152,8 @@ class SandboxPool:
         )
         if not ready.get("ready"):
             raise SandboxUnavailable(f"the sandbox zygote failed to start: {ready!r}")
-        await asyncio.gather(*(self._add_child() for _ in range(self.size)))
 
-    async def close(self) -> None:
-        self._closed = True
-        for task in list(self._tasks):
-            task.cancel()
-        for child in list(self._children.values()):
-            child.writer.close()
-        self._children.clear()
+    async def _stop_zygote(self) -> None:
         if self._control is not None:
             self._control.close()
             self._control = None
@@ -165,6 +167,35 @@ class SandboxPool:
             except TimeoutError:
                 zygote.kill()
                 await zygote.wait()
+
+    async def _restart(self, generation: int) -> None:
+        """The zygote cannot fork: replace it (once per failure) and refill the pool."""
+        async with self._restart_lock:
+            if self._closed or generation != self._generation:
+                return  # closed, or another task already restarted it
+            self._generation += 1
+            logger.warning("sandbox zygote unusable; starting a new one")
+            for child in list(self._children.values()):
+                child.writer.close()
+            self._children.clear()
+            while not self._idle.empty():
+                self._idle.get_nowait()
+            await self._stop_zygote()
+            try:
+                await self._start_zygote()
+                await asyncio.gather(*(self._add_child() for _ in range(self.size)))
+            except (SandboxUnavailable, OSError, TimeoutError) as exc:
+                self._broken = f"the sandbox could not be restarted: {exc}"
+                logger.error(self._broken)
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        for child in list(self._children.values()):
+            child.writer.close()
+        self._children.clear()
+        await self._stop_zygote()
 
     # -- zygote control ----------------------------------------------------------------------
 
@@ -194,9 +225,12 @@ class SandboxPool:
         host_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             reply = await self._control_call({"op": "spawn"}, child_end.fileno())
+            pid = int(reply["pid"])
+        except BaseException:
+            host_end.close()
+            raise
         finally:
             child_end.close()
-        pid = int(reply["pid"])
         reader, writer = await asyncio.open_unix_connection(sock=host_end, limit=1 << 20)
         child = _Child(pid, reader, writer)
         self._children[pid] = child
@@ -223,12 +257,19 @@ class SandboxPool:
         status = reply.get("status")
         return status if isinstance(status, int) else None
 
-    def _replace_later(self, child: _Child) -> asyncio.Task[None]:
+    def _replace_later(self, child: _Child) -> asyncio.Task[Any]:
+        generation = self._generation
+
         async def replace() -> int | None:
             status = await self._reap(child)
-            if not self._closed:
-                self.replaced += 1
+            if self._closed:
+                return status
+            try:
                 await self._add_child()
+                self.replaced += 1
+            except (SandboxUnavailable, OSError, TimeoutError) as exc:
+                logger.warning("replacing sandbox process %s failed: %s", child.pid, exc)
+                await self._restart(generation)
             return status
 
         task: asyncio.Task[Any] = asyncio.create_task(replace())
@@ -236,10 +277,21 @@ class SandboxPool:
         task.add_done_callback(self._tasks.discard)
         return task
 
+    async def _acquire(self) -> _Child:
+        while True:
+            if self._broken is not None:
+                raise SandboxUnavailable(self._broken)
+            if not self._idle.empty():
+                return self._idle.get_nowait()
+            try:
+                return await asyncio.wait_for(self._idle.get(), timeout=1.0)
+            except TimeoutError:
+                continue
+
     # -- running scripts ---------------------------------------------------------------------
 
     async def run(self, request: ScriptRequest, host: HostHandler) -> ScriptResult:
-        if self._closed or self._zygote is None:
+        if self._closed or not self._started:
             raise SandboxUnavailable("the sandbox pool is not running")
         started = time.perf_counter()
         if request.language == "jsonscript" and request.source.lstrip().startswith("{"):
@@ -253,7 +305,9 @@ class SandboxPool:
                 return ScriptResult(ok=False, error=failure, duration_ms=_ms(started))
         timeout_s = min(max(request.timeout_s, 0.01), MAX_TIMEOUT_S)
         memory_mb = min(max(request.memory_mb, 16), self.max_memory_mb)
-        child = await self._idle.get()
+        child = await self._acquire()
+        if child.pid not in self._children:  # from before a restart
+            return await self.run(request, host)
         deadline = time.monotonic() + timeout_s
         message = {
             "t": "run",

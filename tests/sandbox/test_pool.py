@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+from pathlib import Path
 
 from scripts_runtime.sandbox import SandboxPool, ScriptRequest
 from tests.sandbox.conftest import RecordingHost, run_script
@@ -189,3 +192,31 @@ async def test_library_paths_that_load_lazily_work_in_hardened_children(
         "LATIN SMALL LETTER E WITH ACUTE",
         36,
     ]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return "zombie" in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+
+
+async def test_the_pool_recovers_when_its_zygote_dies() -> None:
+    async with SandboxPool(size=1) as pool:
+        old_zygote, old_child = pool.zygote_pid, pool.child_pids[0]
+        assert old_zygote is not None
+        os.kill(old_zygote, signal.SIGKILL)
+        for _ in range(50):  # the child dies with its zygote (PDEATHSIG), asynchronously
+            if _gone(old_child):
+                break
+            await asyncio.sleep(0.02)
+        outcomes = []
+        for _ in range(20):
+            result = await run_script(pool, "def main(ctx):\n    return 'alive'\n")
+            outcomes.append(result.value if result.ok else result.error.code)  # type: ignore[union-attr]
+            if result.ok:
+                break
+            await asyncio.sleep(0.1)
+        assert outcomes[-1] == "alive"
+        assert set(outcomes[:-1]) <= {"crashed"}
+        assert pool.zygote_pid not in (None, old_zygote)
