@@ -42,7 +42,7 @@ async def test_a_timed_out_process_is_replaced_and_the_pool_keeps_serving(
         pool, "def main(ctx):\n    while True:\n        pass\n", timeout_s=0.3
     )
     assert result.error is not None and result.error.code == "timeout"
-    for _ in range(50):
+    for _ in range(250):
         if len(pool.child_pids) == pool.size and set(pool.child_pids) != before:
             break
         await asyncio.sleep(0.02)
@@ -156,8 +156,10 @@ async def test_input_is_validated_against_the_scripts_schema(pool: SandboxPool) 
 
 
 async def test_results_report_cpu_time(pool: SandboxPool) -> None:
-    result = await run_script(pool, "def main(ctx):\n    return sum(range(200000))\n")
+    # CPU time may be accounted in scheduler ticks, so give it a few ticks' worth of work.
+    result = await run_script(pool, "def main(ctx):\n    return sum(range(5_000_000))\n")
     assert result.cpu_ms is not None and result.cpu_ms > 0
+    assert result.cpu_ms <= result.duration_ms * 1.5
 
 
 LAZY_LIBRARY_CALLS = """
@@ -206,7 +208,7 @@ async def test_the_pool_recovers_when_its_zygote_dies() -> None:
         old_zygote, old_child = pool.zygote_pid, pool.child_pids[0]
         assert old_zygote is not None
         os.kill(old_zygote, signal.SIGKILL)
-        for _ in range(50):  # the child dies with its zygote (PDEATHSIG), asynchronously
+        for _ in range(250):  # the child dies with its zygote (PDEATHSIG), asynchronously
             if _gone(old_child):
                 break
             await asyncio.sleep(0.02)
