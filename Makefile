@@ -41,6 +41,7 @@ ffmpeg:
 
 setup-test:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	$(SUDO) sh deploy/scripts/install-tools.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

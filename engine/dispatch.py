@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import jsonschema
-from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 from engine import search_attributes
@@ -134,10 +134,20 @@ class Dispatcher:
             timeout_s=script.timeout_s,
         )
         client = await self._connection.client()
+        workflow_id = self.workflow_id(req)
+        try:
+            return await self._start(client, params, workflow_id, req)
+        except WorkflowAlreadyStartedError:
+            # The same idempotency key after its run finished: answer with that run.
+            return client.get_workflow_handle(workflow_id, result_type=ScriptRunResult)
+
+    async def _start(
+        self, client: Client, params: ScriptRunInput, workflow_id: str, req: ActionRequest
+    ) -> WorkflowHandle[Any, ScriptRunResult]:
         return await client.start_workflow(
             ScriptRun.run,
             params,
-            id=self.workflow_id(req),
+            id=workflow_id,
             task_queue=self._task_queue,
             search_attributes=search_attributes.run_attributes(
                 tenant=req.tenant_slug,
