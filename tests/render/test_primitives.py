@@ -505,3 +505,10 @@ def test_icon_buttons_without_a_label_are_named_after_their_icon() -> None:
         }
     ).html
     assert 'aria-label="Remove row"' in titled
+
+
+@pytest.mark.parametrize("width", ["xs", "sm", "md", "lg", "xl"])
+def test_container_max_width_is_a_breakpoint_class_not_css(width: str) -> None:
+    result = render({"type": "Container", "maxWidth": width, "children": "x"})
+    assert f"mb-container--{width}" in result.html
+    assert "max-width" not in result.css

@@ -7,6 +7,7 @@ from typing import Any, Final
 from scripts_runtime.expr import UNDEFINED
 from web.render.element import Element, tag
 from web.render.primitives.base import (
+    SYSTEM_PROPS,
     Primitive,
     element_tag,
     join,
@@ -126,10 +127,16 @@ def grid(el: Element) -> str:
     return tag(element_tag(el, "div"), el.common(cls), el.children())
 
 
+# A Container's maxWidth names a breakpoint (a modifier class), not a CSS length.
+CONTAINER_SYSTEM_PROPS: Final = SYSTEM_PROPS - {"maxWidth"}
+
+
 def container(el: Element) -> str:
     max_width = el.props.get("maxWidth", "lg")
     cls = join(
-        "mb-container", modifier("mb-container", max_width) if max_width else "", system_class(el)
+        "mb-container",
+        modifier("mb-container", max_width) if max_width else "",
+        system_class(el, CONTAINER_SYSTEM_PROPS),
     )
     return tag(element_tag(el, "div"), el.common(cls), el.children())
 
