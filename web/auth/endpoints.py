@@ -7,7 +7,7 @@ Bodies are JSON; login, logout and register also take plain HTML form posts (wit
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from engine.accounts.errors import AccountError, AccountLocked, InvalidInput
 from engine.accounts.levels import role_level
-from engine.accounts.service import Accounts
+from engine.accounts.service import Accounts, LoginResult
 from web.auth.cookies import SESSION_COOKIE, clear_session_cookie, is_secure, session_cookie
 from web.auth.guards import require_principal
 from web.errors import ApiError, error_response
@@ -113,6 +113,33 @@ def client(request: Request) -> tuple[str | None, str | None]:
     return ip, request.headers.get("user-agent")
 
 
+def back_to_form(tenant: str, page: str, reason: str, body: Mapping[str, Any]) -> Response:
+    """A refused sign-in/registration form goes back to its page with the reason."""
+    nxt = quote(safe_next(body.get("next"), tenant_home(tenant)))
+    return RedirectResponse(f"/{quote(tenant)}/{page}?error={quote(reason)}&next={nxt}", 303)
+
+
+async def signed_in(
+    request: Request,
+    accounts: Accounts,
+    result: LoginResult,
+    tenant: str,
+    body: Mapping[str, Any],
+    *,
+    form: bool,
+    status: int,
+) -> Response:
+    """The answer to a successful login or registration: redirect a form, JSON for the API."""
+    now = accounts.clock()
+    response: Response
+    if form:
+        response = RedirectResponse(safe_next(body.get("next"), tenant_home(tenant)), 303)
+    else:
+        me_ = await run_in_threadpool(accounts.me, result.principal)
+        response = JSONResponse({"user": me_}, status_code=status)
+    return with_session(response, request, result.session.token, result.session.expires_at, now)
+
+
 @handles_account_errors
 async def login(request: Request) -> Response:
     accounts = accounts_of(request)
@@ -134,15 +161,8 @@ async def login(request: Request) -> Response:
         if not form:
             raise
         reason = "locked" if isinstance(exc, AccountLocked) else "invalid"
-        nxt = quote(safe_next(body.get("next"), tenant_home(tenant)))
-        return RedirectResponse(f"/{quote(tenant)}/login?error={reason}&next={nxt}", 303)
-    now = accounts.clock()
-    if form:
-        response: Response = RedirectResponse(safe_next(body.get("next"), tenant_home(tenant)), 303)
-    else:
-        me = await run_in_threadpool(accounts.me, result.principal)
-        response = JSONResponse({"user": me})
-    return with_session(response, request, result.session.token, result.session.expires_at, now)
+        return back_to_form(tenant, "login", reason, body)
+    return await signed_in(request, accounts, result, tenant, body, form=form, status=200)
 
 
 @handles_account_errors
@@ -189,15 +209,8 @@ async def register(request: Request) -> Response:
     except AccountError as exc:
         if not form:
             raise
-        nxt = quote(safe_next(body.get("next"), tenant_home(tenant)))
-        return RedirectResponse(f"/{quote(tenant)}/register?error={exc.code}&next={nxt}", 303)
-    now = accounts.clock()
-    if form:
-        response: Response = RedirectResponse(safe_next(body.get("next"), tenant_home(tenant)), 303)
-    else:
-        me_ = await run_in_threadpool(accounts.me, result.principal)
-        response = JSONResponse({"user": me_}, status_code=201)
-    return with_session(response, request, result.session.token, result.session.expires_at, now)
+        return back_to_form(tenant, "register", exc.code, body)
+    return await signed_in(request, accounts, result, tenant, body, form=form, status=201)
 
 
 @handles_account_errors
