@@ -14,7 +14,11 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from web import actions, health, pages
+from web import actions, health, metrics, pages
+from web.api import entities as entities_api
+from web.api import flows as flows_api
+from web.api import media as media_api
+from web.api import runs as runs_api
 from web.auth import setup as auth_setup
 from web.auth.config import AuthConfig
 from web.auth.headers import SecurityHeadersMiddleware
@@ -37,7 +41,12 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/readyz", health.readyz, methods=["GET"]),
+        *metrics.routes(),
+        *runs_api.routes(),
+        *flows_api.routes(),
+        *media_api.routes(),
         Route("/api/v1/{tenant}/{package}/actions/{action}", actions.run_action, methods=["POST"]),
+        *entities_api.routes(),
         Mount("/static/render", app=StaticFiles(directory=RENDER_STATIC_DIR), name="render-static"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         Route("/", pages.root_page, methods=["GET", "HEAD"]),

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from dbal.scope import Scope
+from web import views
 from web.html import FRAGMENT_HEADER, Document, main_fragment, message_page, render_document
 from web.identity import Identity, current_identity, level_name
 from web.middleware.csrf import csrf_token
@@ -41,6 +42,9 @@ async def tenant_page(request: Request, slug: str, path: str) -> Response:
         return system_page(request, slug, 404, "Not found", [f"There is no tenant {slug!r}."])
     route = await run_in_threadpool(find_route, svc, tenant["id"], path)
     if route is None:
+        generated = await views.fallback(request, tenant, path)
+        if generated is not None:
+            return generated
         return system_page(request, slug, 404, "Not found", [f"No page at {path}."])
     identity = current_identity(request)
     if route.requires_auth and not identity.authenticated:

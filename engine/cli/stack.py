@@ -107,6 +107,8 @@ async def run_embedded_stack(settings: Settings) -> int:
                     catalog=catalog,
                     host_for=host_factory(db),
                     stop=stop,
+                    db=db,
+                    data_dir=settings.data_dir,
                     on_ready=worker_ready.set,
                 )
             )
@@ -158,6 +160,8 @@ async def run_worker_only(settings: Settings) -> int:
                 catalog=catalog,
                 host_for=host_factory(db),
                 stop=stop,
+                db=db,
+                data_dir=settings.data_dir,
             )
     finally:
         db.close()

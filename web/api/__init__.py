@@ -1,0 +1,1 @@
+"""JSON APIs under /api/v1: one module per domain, each exporting `routes()`."""
