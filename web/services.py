@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 from dbal.database import Database
 from engine.config import Settings
 from engine.dispatch import Dispatcher
+from engine.events import EntityListener
 from engine.packages import Catalog
 from engine.temporal_client import TemporalConnection
 from web.render import Renderer
@@ -24,6 +25,7 @@ class WebServices:
     temporal: TemporalConnection
     dispatcher: Dispatcher
     themes: ThemeCache = field(default_factory=ThemeCache)
+    entity_listeners: list[EntityListener] = field(default_factory=list)
 
 
 def services(conn: HTTPConnection) -> WebServices:
