@@ -97,14 +97,14 @@ def typeof(value: Any) -> str:
         return "number"
     if isinstance(value, str):
         return "string"
-    if isinstance(value, JSCallable):
+    if isinstance(value, JSCallable) or (callable(value) and not isinstance(value, Mapping)):
         return "function"
     return "object"
 
 
 def normalize_number(value: float) -> int | float:
     """Integral floats become ints so that `4 / 2` prints and serialises as `2`."""
-    if value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
         return int(value)
     return value
 
@@ -179,6 +179,8 @@ def host_scalar_string(value: Any) -> str:
         return number_to_string(float(value)) if value.is_finite() else "NaN"
     if isinstance(value, uuid.UUID):
         return str(value)
+    if callable(value):  # a host function handed to script code
+        return "function () { [native code] }"
     return "[object Object]"
 
 
@@ -237,12 +239,12 @@ def to_primitive(value: Any, hint: str = "default") -> Any:
     return value
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def strict_equals(left: Any, right: Any) -> bool:
-    if _is_number(left) and _is_number(right):
+    if is_number(left) and is_number(right):
         return bool(left == right)
     if isinstance(left, str) and isinstance(right, str):
         return left == right
@@ -256,15 +258,15 @@ def strict_equals(left: Any, right: Any) -> bool:
 def loose_equals(left: Any, right: Any) -> bool:
     if is_nullish(left) or is_nullish(right):
         return is_nullish(left) and is_nullish(right)
-    if typeof(left) == typeof(right) and not isinstance(left, bool | str) and not _is_number(left):
+    if typeof(left) == typeof(right) and not isinstance(left, bool | str) and not is_number(left):
         return left is right
     if isinstance(left, bool):
         return loose_equals(to_number(left), right)
     if isinstance(right, bool):
         return loose_equals(left, to_number(right))
-    if _is_number(left) and isinstance(right, str):
+    if is_number(left) and isinstance(right, str):
         return bool(left == to_number(right))
-    if isinstance(left, str) and _is_number(right):
+    if isinstance(left, str) and is_number(right):
         return bool(to_number(left) == right)
     if isinstance(left, list | dict | JSCallable):
         if isinstance(right, list | dict | JSCallable):

@@ -1,9 +1,9 @@
-"""JavaScript value semantics in Python, for code translated from JSON-script.
+"""JavaScript value semantics for code translated from JSON-script.
 
-Representation: `undefined` is the `UNDEFINED` singleton, `null` is None, numbers are int or
-float (a float result that is a whole number within 2**53 is normalised to int, so results
-print like JavaScript's: `30`, not `30.0`), strings are str, arrays are list, objects are
-dict. Only these types are ever created, so member access never touches a Python attribute.
+The semantics are the expression engine's (`scripts_runtime.expr.values`): one `undefined`,
+one ToString/ToNumber/typeof, so a value means the same in a `{{ }}` binding and in a
+script. This module adds what only translated scripts need: 32-bit integer conversion for
+bitwise operators and the JSON.stringify view of a value.
 """
 
 from __future__ import annotations
@@ -11,144 +11,39 @@ from __future__ import annotations
 import math
 from typing import Any
 
-MAX_SAFE_INTEGER = 2**53 - 1
+from scripts_runtime.expr.values import (
+    MAX_SAFE_INTEGER,
+    UNDEFINED,
+    is_nullish,
+    is_number,
+    number_to_string,
+    to_number,
+    to_primitive,
+    to_string,
+    truthy,
+    typeof,
+)
+from scripts_runtime.expr.values import normalize_number as normalise_number
+
+__all__ = [
+    "MAX_SAFE_INTEGER",
+    "UNDEFINED",
+    "is_nullish",
+    "is_number",
+    "normalise_number",
+    "number_to_string",
+    "to_int32",
+    "to_json",
+    "to_number",
+    "to_primitive",
+    "to_string",
+    "truthy",
+    "typeof",
+]
 
 
-class JsUndefined:
-    __slots__ = ()
-    _instance: JsUndefined | None = None
-
-    def __new__(cls) -> JsUndefined:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "undefined"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNDEFINED = JsUndefined()
-
-
-def is_nullish(value: Any) -> bool:
-    return value is None or value is UNDEFINED
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def normalise_number(value: float | int) -> float | int:
-    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
-        return int(value)
-    return value
-
-
-def truthy(value: Any) -> bool:
-    if value is None or value is UNDEFINED or value is False:
-        return False
-    if is_number(value):
-        return not (value == 0 or (isinstance(value, float) and math.isnan(value)))
-    if isinstance(value, str):
-        return value != ""
-    return True
-
-
-def to_number(value: Any) -> float | int:
-    if is_number(value):
-        return value  # type: ignore[no-any-return]
-    if value is True:
-        return 1
-    if value is False or value is None:
-        return 0
-    if value is UNDEFINED:
-        return math.nan
-    if isinstance(value, str):
-        text = value.strip()
-        if text == "":
-            return 0
-        try:
-            if text.lower().startswith(("0x", "-0x", "+0x")):
-                return int(text, 16)
-            if text in ("Infinity", "+Infinity"):
-                return math.inf
-            if text == "-Infinity":
-                return -math.inf
-            if text.lower() in ("inf", "+inf", "-inf", "nan", "infinity", "-infinity"):
-                return math.nan
-            return normalise_number(float(text))
-        except ValueError:
-            return math.nan
-    if isinstance(value, list):
-        if not value:
-            return 0
-        if len(value) == 1:
-            return to_number(to_string(value[0]))
-    return math.nan
-
-
-def number_to_string(value: float | int) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        text = f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
-    return text
-
-
-def to_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "null"
-    if value is UNDEFINED:
-        return "undefined"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if is_number(value):
-        return number_to_string(value)
-    if isinstance(value, list):
-        return ",".join("" if is_nullish(v) else to_string(v) for v in value)
-    if isinstance(value, dict):
-        return "[object Object]"
-    if callable(value):
-        return "function () { [native code] }"
-    return str(value)
-
-
-def to_primitive(value: Any) -> Any:
-    if isinstance(value, list | dict):
-        return to_string(value)
-    return value
-
-
-def typeof(value: Any) -> str:
-    if value is UNDEFINED:
-        return "undefined"
-    if value is None:
-        return "object"
-    if isinstance(value, bool):
-        return "boolean"
-    if is_number(value):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if callable(value) and not isinstance(value, dict | list):
-        return "function"
-    return "object"
+def _is_function(value: Any) -> bool:
+    return callable(value) and not isinstance(value, dict | list)
 
 
 def to_int32(value: Any) -> int:
@@ -162,7 +57,7 @@ def to_int32(value: Any) -> int:
 def to_json(value: Any) -> Any:
     """What JSON.stringify would keep: undefined and functions vanish from objects and
     become null in arrays; non-finite numbers become null."""
-    if value is UNDEFINED or (callable(value) and not isinstance(value, dict | list)):
+    if value is UNDEFINED or _is_function(value):
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -172,6 +67,6 @@ def to_json(value: Any) -> Any:
         return {
             str(k): to_json(v)
             for k, v in value.items()
-            if v is not UNDEFINED and not (callable(v) and not isinstance(v, dict | list))
+            if v is not UNDEFINED and not _is_function(v)
         }
     return value
