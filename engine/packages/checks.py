@@ -9,6 +9,7 @@ resolves it later.
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
@@ -174,6 +175,10 @@ def _check_scripts(package: Package, report: _Reporter) -> None:
                 report(
                     "bad_schedule", f"{script.schedule!r} is not a cron schedule", file, "/schedule"
                 )
+            if not _known_time_zone(script.time_zone):
+                report(
+                    "bad_time_zone", f"unknown time zone {script.time_zone!r}", file, "/timeZone"
+                )
         elif script.schedule:
             report("schedule_without_cron", "only cron scripts take a schedule", file, "/schedule")
         if script.input_schema is not None:
@@ -254,3 +259,11 @@ def _check_config(package: Package, problems: Problems) -> None:
             "package.json",
             "/defaultConfig" + problem.pointer,
         )
+
+
+def _known_time_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return False
+    return True

@@ -46,7 +46,13 @@ from engine.packages.model import Package
 from engine.packages.resolve import Requirement, resolve
 from engine.packages.schemas import check_config
 from engine.packages.semver import Range
-from engine.packages.sinks import CronSchedule, InitRequest, InitScriptSink, ScheduleSink
+from engine.packages.sinks import (
+    CronSchedule,
+    InitRequest,
+    InitScriptSink,
+    ScheduleSink,
+    cron_schedules,
+)
 
 __all__ = ["STEPS", "LifecycleReport", "PackageManager", "StepHook"]
 
@@ -602,20 +608,11 @@ class PackageManager:
             if script.kind == "cron" and script.name not in current:
                 handover.delete((tenant_id, package.id, script.name))
                 report.schedules.append(f"deleted {script.name}")
+        for schedule in cron_schedules(tenant_id, package):
+            handover.upsert(schedule)
+            report.schedules.append(f"{schedule.script} {schedule.cron}")
         for script in package.scripts:
-            if script.kind == "cron" and script.schedule:
-                handover.upsert(
-                    CronSchedule(
-                        tenant_id,
-                        package.id,
-                        package.version,
-                        script.name,
-                        script.schedule,
-                        script.timeout_s,
-                    )
-                )
-                report.schedules.append(f"{script.name} {script.schedule}")
-            elif script.kind == "init":
+            if script.kind == "init":
                 handover.submit(
                     InitRequest(
                         tenant_id,

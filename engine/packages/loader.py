@@ -365,6 +365,7 @@ def _script_manifest(
     timeout = doc.get("timeout", _SCRIPT_DEFAULT_TIMEOUT_S)
     memory = doc.get("memoryMb", _SCRIPT_DEFAULT_MEMORY_MB)
     min_level = doc.get("minLevel", 0)
+    catchup = doc.get("catchupWindow", 60.0)
     return ScriptManifest(
         name=name,
         kind=kind,
@@ -379,6 +380,9 @@ def _script_manifest(
         body_kind=body_kind,
         description=str(doc.get("description", "")),
         line_map=line_map,
+        time_zone=str(doc.get("timeZone", "UTC")),
+        overlap=str(doc.get("overlap", "skip")),
+        catchup_window_s=float(catchup) if isinstance(catchup, int | float) else 60.0,
     )
 
 

@@ -84,6 +84,10 @@ class ScriptManifest:
     description: str = ""
     # translated JSON-script: generated line -> JSON pointer in the body file
     line_map: dict[int, str] = field(default_factory=dict)
+    # cron only: the schedule's time zone, overlap policy and catch-up window
+    time_zone: str = "UTC"
+    overlap: str = "skip"
+    catchup_window_s: float = 60.0
 
     @property
     def language(self) -> Literal["python", "jsonscript"]:

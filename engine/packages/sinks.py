@@ -9,7 +9,10 @@ is not installed. The engine implements them with Temporal Schedules and workflo
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from engine.packages.model import Package
 
 __all__ = [
     "CronSchedule",
@@ -17,6 +20,7 @@ __all__ = [
     "InitScriptSink",
     "MemorySchedules",
     "ScheduleSink",
+    "cron_schedules",
 ]
 
 
@@ -29,6 +33,9 @@ class CronSchedule:
     cron: str
     timeout_s: float = 10.0
     paused: bool = False
+    time_zone: str = "UTC"
+    overlap: str = "skip"
+    catchup_window_s: float = 60.0
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -37,6 +44,26 @@ class CronSchedule:
     @property
     def schedule_id(self) -> str:
         return f"{self.tenant_id}/{self.package_id}/{self.script}"
+
+
+def cron_schedules(tenant_id: str, package: Package, *, paused: bool = False) -> list[CronSchedule]:
+    """The schedules the cron scripts of `package` ask for in a tenant."""
+    return [
+        CronSchedule(
+            tenant_id,
+            package.id,
+            package.version,
+            script.name,
+            script.schedule,
+            script.timeout_s,
+            paused=paused,
+            time_zone=script.time_zone,
+            overlap=script.overlap,
+            catchup_window_s=script.catchup_window_s,
+        )
+        for script in package.scripts
+        if script.kind == "cron" and script.schedule
+    ]
 
 
 @dataclass(frozen=True)
