@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from web import actions, health, metrics, pages
+from web import actions, health, pages
 from web.api import entities as entities_api
 from web.api import flows as flows_api
 from web.api import media as media_api
@@ -28,6 +28,7 @@ from web.errors import (
     http_exception_handler,
     unhandled_error_handler,
 )
+from web.metrics import MetricsMiddleware
 from web.middleware.csrf import CSRFMiddleware
 from web.render.theme import BASE_STYLESHEET_PATH
 from web.services import WebServices
@@ -41,7 +42,6 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/readyz", health.readyz, methods=["GET"]),
-        *metrics.routes(),
         *runs_api.routes(),
         *flows_api.routes(),
         *media_api.routes(),
@@ -60,6 +60,8 @@ def create_app(svc: WebServices, *, auth: AuthConfig | None = None) -> Starlette
     app = Starlette(
         routes=[*wiring.routes, *routes()],
         middleware=[
+            # Outermost: measures everything below and answers /metrics ahead of auth.
+            Middleware(MetricsMiddleware, token=svc.settings.metrics_token),
             Middleware(SecurityHeadersMiddleware),
             Middleware(CSRFMiddleware, secure_cookie=wiring.config.secure_cookies),
             *wiring.middleware,
