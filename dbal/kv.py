@@ -8,13 +8,15 @@ on SQLite) between reading and writing the counter.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, delete, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, or_, select, update
 
 from dbal import tables
-from dbal.engine import read_tx, upsert_insert, write_tx
+from dbal.engine import read_tx, translated, upsert_insert, write_tx
 from dbal.errors import ValidationError
 from dbal.ids import utcnow
 from dbal.scope import Scope
@@ -27,9 +29,20 @@ _DELETE = delete(kv).where(_KEY)
 
 
 class KeyValue:
-    def __init__(self, engine: Engine, scope: Scope) -> None:
+    def __init__(self, engine: Engine, scope: Scope, *, conn: Connection | None = None) -> None:
+        """With `conn`, writes join that open transaction (see dbal.effects)."""
         self._engine = engine
         self._ns = scope.namespace
+        self._conn = conn
+
+    @contextmanager
+    def _write(self, what: str) -> Iterator[Connection]:
+        if self._conn is None:
+            with write_tx(self._engine, what) as conn:
+                yield conn
+        else:
+            with translated(what):
+                yield self._conn
 
     def get(self, key: str, default: Any = None) -> Any:
         _check_key(key)
@@ -55,7 +68,7 @@ class KeyValue:
             index_elements=[kv.c.tenant_id, kv.c.key],
             set_={"value": stmt.excluded.value, "expires_at": expires_at, "updated_at": now},
         )
-        with write_tx(self._engine, "kv set") as conn:
+        with self._write("kv set") as conn:
             conn.execute(stmt)
 
     def delete(self, key: str) -> bool:
@@ -63,7 +76,7 @@ class KeyValue:
         _check_key(key)
         now = utcnow()
         live = or_(kv.c.expires_at.is_(None), kv.c.expires_at > now)
-        with write_tx(self._engine, "kv delete") as conn:
+        with self._write("kv delete") as conn:
             removed = conn.execute(_DELETE.where(live), {"k_ns": self._ns, "k_key": key}).rowcount
             conn.execute(_DELETE, {"k_ns": self._ns, "k_key": key})
         return bool(removed)
@@ -79,7 +92,7 @@ class KeyValue:
         )
         seed = seed.on_conflict_do_nothing(index_elements=[kv.c.tenant_id, kv.c.key])
         locked = _GET.with_for_update()
-        with write_tx(self._engine, "kv incr") as conn:
+        with self._write("kv incr") as conn:
             conn.execute(seed)
             value, expires_at = conn.execute(locked, params).one()
             if expires_at is not None and expires_at <= now:

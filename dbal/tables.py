@@ -253,6 +253,19 @@ runs = Table(
     Column("finished_at", UTCDateTime, nullable=True),
 )
 
+# The effects ledger (dbal.effects): one row per write a script made inside an activity,
+# keyed by the activity execution and the write's sequence number, committed with the write.
+effects = Table(
+    "effects",
+    metadata,
+    Column("run_key", String(640), primary_key=True),  # workflow id / run id / activity id
+    Column("seq", Integer, primary_key=True),
+    _tenant_fk(),
+    Column("op", String(64), nullable=False),
+    Column("result", JSONValue, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+)
+
 # Registry of package entity schemas applied by dbal.schema (one row per package entity).
 entity_schemas = Table(
     "entity_schemas",

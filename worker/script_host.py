@@ -17,6 +17,13 @@ and the network live:
                      are followed; responses are capped
 
 `host_factory(db)` builds one per `run_script` activity (engine.cli.stack wires it).
+
+Writes (`WRITE_OPS`) made inside an activity go through the effects ledger
+(`dbal.effects`): each is keyed by the activity execution and its sequence number among the
+run's writes and committed together with its ledger row, so when Temporal retries the
+activity after a crash the script's writes already done return their recorded results
+instead of happening twice. Outbound HTTP cannot join a database transaction and stays
+at-least-once.
 """
 
 from __future__ import annotations
@@ -30,8 +37,10 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+from temporalio import activity
 
 from dbal.database import Database
+from dbal.effects import EffectKey, EffectLedger, EffectTx
 from dbal.errors import DataError, NotFoundError
 from dbal.scope import Scope
 from scripts_runtime.sandbox import HostError, HostHandler
@@ -43,6 +52,7 @@ HTTP_DROPPED_HEADERS = frozenset(
     {"host", "connection", "content-length", "transfer-encoding", "upgrade", "proxy-authorization"}
 )
 LIST_DEFAULT_LIMIT = 50
+WRITE_OPS = frozenset({"db.create", "db.update", "db.delete", "kv.set", "kv.delete", "kv.incr"})
 
 
 class ScriptCaller(Protocol):
@@ -139,7 +149,10 @@ class ScriptHost:
         secrets: SecretSource | None = None,
         http_transport: httpx.BaseTransport | None = None,
         resolver: Resolver = _resolve,
+        effects_run: str | None = None,
     ) -> None:
+        """`effects_run` names the activity execution whose writes go through the ledger
+        (see `activity_run_key`); None writes directly (the CLI, tests of the host)."""
         if scope.tenant_id is None:
             raise ValueError("scripts always run inside a tenant")
         self._db = db
@@ -150,6 +163,10 @@ class ScriptHost:
         self._settings = TenantSettings(db, self._tenant_id)
         self._transport = http_transport
         self._resolve = resolver
+        self._effects_run = effects_run
+        self._ledger = EffectLedger(db) if effects_run is not None else None
+        self._writes = 0
+        self._tx: EffectTx | None = None
         self._ops: dict[str, Callable[[Mapping[str, Any]], Any]] = {
             "db.list": self._db_list,
             "db.read": self._db_read,
@@ -171,16 +188,35 @@ class ScriptHost:
         if handler is None:
             raise HostError("unknown_operation", f"no host operation {op!r}")
         try:
+            if self._ledger is not None and op in WRITE_OPS:
+                key = EffectKey(f"{self._effects_run}", self._writes)
+                self._writes += 1
+                return self._ledger.once(
+                    key, op, self._scope, self._package, lambda tx: self._in_tx(tx, handler, args)
+                )
             return _jsonable(handler(args))
         except DataError as error:
             raise HostError(error.code.lower(), error.message) from None
 
+    def _in_tx(
+        self, tx: EffectTx, handler: Callable[[Mapping[str, Any]], Any], args: Mapping[str, Any]
+    ) -> Any:
+        self._tx = tx  # host calls of one script arrive one at a time
+        try:
+            return _jsonable(handler(args))
+        finally:
+            self._tx = None
+
     # -- data ------------------------------------------------------------------------------
 
     def _entities(self) -> Any:
+        if self._tx is not None:
+            return self._tx.entities
         return self._db.entities(self._scope, package=self._package)
 
     def _kv(self) -> Any:
+        if self._tx is not None:
+            return self._tx.kv
         return self._db.kv(self._scope)
 
     def _db_list(self, args: Mapping[str, Any]) -> Any:
@@ -321,8 +357,18 @@ class ScriptHost:
         return {"status": status, "headers": response_headers, "text": text, "json": parsed}
 
 
+def activity_run_key() -> str | None:
+    """The current activity execution as an effects key (the same for all its attempts),
+    or None outside an activity."""
+    if not activity.in_activity():
+        return None
+    info = activity.info()
+    return f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}"
+
+
 def host_for_caller(db: Database, caller: ScriptCaller, **options: Any) -> ScriptHost:
     scope = Scope.for_user(caller.tenant_id, caller.user_id, caller.user_level)
+    options.setdefault("effects_run", activity_run_key())
     return ScriptHost(db, scope, package=caller.package_id or None, **options)
 
 
