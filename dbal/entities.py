@@ -374,17 +374,38 @@ class Entities:
         elif given != scope.user_id and scope.level < ADMIN:
             raise ForbiddenError(f"only admins create rows owned by someone else ({owner})")
 
-    def update(self, entity: str, id: str, data: Mapping[str, Any]) -> Row:
+    def update(
+        self,
+        entity: str,
+        id: str,
+        data: Mapping[str, Any],
+        *,
+        filter: Mapping[str, Any] | None = None,
+        replace: bool = False,
+    ) -> Row:
+        """Change one row; NotFoundError when it is absent, not visible or fails `filter` (the
+        REST layer's If-Match guard). `replace=True` validates `data` as a whole row, like
+        create, and clears every field it leaves out (the owner field excepted)."""
         bound = self._bound(entity)
         model, table = bound.model, bound.table
-        where = self._where(bound, "update", None)
-        changes = bound.validator.validate_update(data)
+        where = self._where(bound, "update", filter)
+        if replace:
+            changes = bound.validator.validate_create(data)
+            if changes.pop("id", id) != id:
+                raise ValidationError.for_field("id", "is read-only")
+            for name in model.data_fields:
+                if name != model.owner:
+                    changes.setdefault(name, None)
+        else:
+            changes = bound.validator.validate_update(data)
         self._check_owner_change(bound, changes)
         if not isinstance(id, str) or not id or len(id) > 64:
             raise NotFoundError(f"{bound.name} {str(id)[:64]!r} not found")
         changes["updated_at"] = utcnow()
         stmt = table.update().where(*where, table.c.id == id).values(**changes)
-        reread = select(*bound.visible_columns()).where(*where, table.c.id == id)
+        # re-read without the caller's filter: the write may have changed what it matched
+        unfiltered = self._where(bound, "update", None) if filter else where
+        reread = select(*bound.visible_columns()).where(*unfiltered, table.c.id == id)
 
         def run(conn: Connection) -> Any:
             if conn.execute(stmt).rowcount == 0:
@@ -439,10 +460,10 @@ class Entities:
         self._evict(bound, ids)
         return len(ids)
 
-    def delete(self, entity: str, id: str) -> bool:
+    def delete(self, entity: str, id: str, *, filter: Mapping[str, Any] | None = None) -> bool:
         bound = self._bound(entity)
         table = bound.table
-        where = self._where(bound, "delete", None)
+        where = self._where(bound, "delete", filter)
         if not isinstance(id, str) or not id or len(id) > 64:
             raise NotFoundError(f"{bound.name} {str(id)[:64]!r} not found")
         stmt = table.delete().where(*where, table.c.id == id)

@@ -47,6 +47,13 @@ async def run_action(request: Request) -> JSONResponse:
         user_level=identity.level,
         idempotency_key=request.headers.get("idempotency-key"),
     )
+    return await dispatch(request, req)
+
+
+async def dispatch(request: Request, req: ActionRequest) -> JSONResponse:
+    """Run `req` through the engine and answer as this endpoint does (also entity actions)."""
+    svc = services(request)
+    identity = current_identity(request)
     wait = request.query_params.get("async") not in ("1", "true")
     try:
         outcome = await svc.dispatcher.run_action(req, wait=wait)

@@ -1,9 +1,387 @@
-"""Entity REST under /api/v1/{tenant}/{package}/{entity}[/{id}] and the OpenAPI document."""
+"""Entity REST under /api/v1/{tenant}/{package}/{entity}[/{id}] and the OpenAPI document.
+
+    GET    .../{entity}              list: filter, sort, keyset or offset pages, fields,
+                                     include, q (query syntax: web/api/entity_query.py)
+    POST   .../{entity}              create -> 201, Location, ETag
+    GET    .../{entity}/{id}         one row (?fields, ?include), ETag; If-None-Match -> 304
+    PUT    .../{entity}/{id}         replace: the body is the whole row (as for create);
+                                     fields left out are cleared (the owner field is kept);
+                                     id, created_at and updated_at in the body are ignored
+    PATCH  .../{entity}/{id}         change the given fields
+    DELETE .../{entity}/{id}         -> 204
+    POST   .../{entity}/_bulk        {"items": [row, ...]}                 create, -> 201
+    PATCH  .../{entity}/_bulk        {"items": [{"id", ...changes}, ...]}  or
+                                     {"filter": {...}, "data": {...}}      -> {"items"}
+    DELETE .../{entity}/_bulk        {"ids": [...]} or {"filter": {...}}   -> {"deleted", "ids"}
+    GET    .../{entity}/_export      CSV, JSON or NDJSON, streamed (web/api/entity_io.py)
+    POST   .../{entity}/_import      CSV, JSON or NDJSON, with dry-run (web/api/entity_io.py)
+    POST   .../{entity}/{id}/{action}  an entity action declared by the package
+
+Each bulk request is one transaction of at most `MAX_BULK` rows, all or nothing; ids given
+that are absent or not visible make it a 404 naming them. `If-Match` (PUT, PATCH, DELETE)
+must match the row's current ETag or the answer is 412 PRECONDITION_FAILED; without it the
+write is unconditional. Ids beginning with `_` are refused on create: they would be
+shadowed by the `_bulk`, `_export` and `_import` sub-resources.
+
+Rows carry `_included: {fk_field: row | null}` when `include` asks for related rows.
+Entity actions are declared in the entity schema as `"x-actions": ["publish", {"name":
+"archive", "script": "archive_post"}]`; they run the package's action script through the
+engine with input `{"entity", "id", "input"}` (the row by reference), after checking that the
+caller can read the row, and answer like `/actions/{action}`.
+
+Authentication is the session or API token (web/identity.py); authorisation is the DBAL's:
+the caller's level in the addressed tenant, `x-acl` and owner rules (web/api/entity_target.py).
+After each committed write the entity listeners get an `EntityChange` per row.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from dbal.entities import Entities
+from dbal.entity_model import EntityModel
+from dbal.errors import NotFoundError, ValidationError
+from dbal.types import Row
+from engine.dispatch import ActionRequest
+from web.actions import dispatch
+from web.api import entity_io, openapi
+from web.api.entity_http import (
+    JSONBody,
+    api_endpoint,
+    etag,
+    not_modified,
+    parse_json,
+    precondition,
+    precondition_failed,
+    read_body,
+    read_object,
+)
+from web.api.entity_query import ListQuery, parse_list, parse_one
+from web.api.entity_target import Target, declared_actions, notify, resolve
+from web.identity import current_identity
+from web.services import services
+
+BASE = "/api/v1/{tenant}/{package}/{entity}"
+MAX_BULK = 1000
+MAX_ACTION_BODY = 1024 * 1024
+SYSTEM_FIELDS = ("id", "created_at", "updated_at")
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [
+        *openapi.routes(),
+        Route(BASE + "/_bulk", bulk, methods=["POST", "PATCH", "DELETE"]),
+        Route(BASE + "/_export", entity_io.export_rows, methods=["GET"]),
+        Route(BASE + "/_import", entity_io.import_rows, methods=["POST"]),
+        Route(BASE, collection, methods=["GET", "POST"]),
+        Route(BASE + "/{id}", item, methods=["GET", "PUT", "PATCH", "DELETE"]),
+        Route(BASE + "/{id}/{action}", entity_action, methods=["POST"]),
+    ]
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def included(ents: Entities, model: EntityModel, rows: Sequence[Row], names: Iterable[str]) -> None:
+    """Attach `_included` to each row: the rows its foreign keys name (None if not found)."""
+    fks = {fk.field: fk.entity for fk in model.foreign_keys}
+    found: dict[str, dict[Any, Row]] = {}
+    for name in names:
+        ids = sorted({r[name] for r in rows if r.get(name) is not None})
+        related = ents.list(fks[name], filter={"id": {"in": ids}}, limit=len(ids))["items"]
+        found[name] = {r["id"]: r for r in related} if ids else {}
+    for row in rows:
+        row["_included"] = {name: found[name].get(row.get(name)) for name in found}
+
+
+def shaped(rows: list[Row], query: ListQuery) -> list[Row]:
+    if query.fields is None:
+        return rows
+    keep = (*query.fields, "_included") if query.include else query.fields
+    return [{k: r[k] for k in keep if k in r} for r in rows]
+
+
+@api_endpoint
+async def collection(request: Request) -> Response:
+    if request.method == "POST":
+        return await create(request)
+    db = services(request).db
+    identity = current_identity(request)
+    params = request.path_params
+    query_params = request.query_params
+
+    def work() -> dict[str, Any]:
+        target = resolve(db, identity, params)
+        query = parse_list(target.model, query_params)
+        ents = target.entities()
+        if query.q is not None:
+            items = ents.search(
+                target.name, query.q, filter=query.filter, limit=query.limit,
+                offset=query.offset or 0,
+            )  # fmt: skip
+            page: dict[str, Any] = {"items": items, "next_cursor": None, "total": None}
+        else:
+            page = dict(ents.list(target.name, **query.page_arguments()))
+        if query.include:
+            included(ents, target.model, page["items"], query.include)
+        page["items"] = shaped(page["items"], query)
+        return page
+
+    return JSONBody(await run_in_threadpool(work))
+
+
+async def read_one(request: Request) -> Response:
+    db = services(request).db
+    identity = current_identity(request)
+    params = request.path_params
+    query_params = request.query_params
+
+    def work() -> Row:
+        target = resolve(db, identity, params)
+        query = parse_one(target.model, query_params)
+        ents = target.entities()
+        row = ents.read(target.name, str(params["id"]))
+        if query.include:
+            row = dict(row)  # the cache's copy stays as it is
+            included(ents, target.model, [row], query.include)
+        return shaped([row], query)[0]
+
+    row = await run_in_threadpool(work)
+    tag = etag(row) if "updated_at" in row else None
+    headers = {"ETag": tag} if tag else None
+    if not_modified(request, tag):
+        return Response(status_code=304, headers=headers)
+    return JSONBody(row, headers=headers)
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def check_new_id(row: Any) -> None:
+    if isinstance(row, Mapping) and isinstance(row.get("id"), str) and row["id"].startswith("_"):
+        raise ValidationError.for_field("id", "must not begin with '_'")
+
+
+def written(row: Row, status: int = 200, location: str | None = None) -> Response:
+    headers = {"ETag": etag(row) or ""}
+    if location is not None:
+        headers["Location"] = location
+    return JSONBody(row, status_code=status, headers=headers)
+
+
+async def create(request: Request) -> Response:
+    db = services(request).db
+    identity = current_identity(request)
+    body = await read_object(request)
+
+    def work() -> tuple[Target, Row]:
+        target = resolve(db, identity, request.path_params)
+        check_new_id(body)
+        return target, target.entities().create(target.name, body)
+
+    target, row = await run_in_threadpool(work)
+    await notify(request, target, "create", [row])
+    return written(row, 201, target.url(row["id"]))
+
+
+@api_endpoint
+async def item(request: Request) -> Response:
+    if request.method == "GET":
+        return await read_one(request)
+    if request.method == "DELETE":
+        return await delete(request)
+    return await change(request, replace=request.method == "PUT")
+
+
+def guarded(versions: list[Any] | None) -> dict[str, Any] | None:
+    """The If-Match condition as a filter on `updated_at` (None: unconditional)."""
+    return None if versions is None else {"updated_at": {"in": versions}}
+
+
+def missed(target: Target, ents: Entities, id: str) -> Exception:
+    """Why a guarded write touched nothing: the row is gone (404) or has changed (412)."""
+    ents.read(target.name, id)  # raises NotFoundError when it is gone or not visible
+    return precondition_failed()
+
+
+async def change(request: Request, *, replace: bool) -> Response:
+    db = services(request).db
+    identity = current_identity(request)
+    body = await read_object(request)
+    versions = precondition(request.headers.get("if-match"))
+    id = str(request.path_params["id"])
+    if replace:
+        body = {k: v for k, v in body.items() if k not in SYSTEM_FIELDS}
+
+    def work() -> tuple[Target, Row]:
+        target = resolve(db, identity, request.path_params)
+        ents = target.entities()
+        condition = guarded(versions)
+        try:
+            return target, ents.update(target.name, id, body, filter=condition, replace=replace)
+        except NotFoundError:
+            if condition is None:
+                raise
+            raise missed(target, ents, id) from None
+
+    target, row = await run_in_threadpool(work)
+    await notify(request, target, "update", [row])
+    return written(row)
+
+
+async def delete(request: Request) -> Response:
+    db = services(request).db
+    identity = current_identity(request)
+    versions = precondition(request.headers.get("if-match"))
+    id = str(request.path_params["id"])
+
+    def work() -> tuple[Target, Row]:
+        target = resolve(db, identity, request.path_params)
+        with db.transaction(target.scope, package=target.package) as tx:
+            row = tx.read(target.name, id)
+            try:
+                tx.delete(target.name, id, filter=guarded(versions))
+            except NotFoundError:
+                raise missed(target, tx, id) from None
+        return target, row
+
+    target, row = await run_in_threadpool(work)
+    await notify(request, target, "delete", [row])
+    return Response(status_code=204)
+
+
+# -- bulk -------------------------------------------------------------------------------------
+
+
+def _rows_list(body: Mapping[str, Any], key: str) -> list[Any]:
+    value = body.get(key)
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_BULK:
+        raise ValidationError.for_field(key, f"a list of 1..{MAX_BULK} entries")
+    return value
+
+
+def _only(body: Mapping[str, Any], allowed: set[str]) -> None:
+    extra = sorted(str(k)[:64] for k in body if k not in allowed)
+    if extra:
+        raise ValidationError(
+            "Validation failed", fields=[{"field": k, "error": "unknown member"} for k in extra]
+        )
+
+
+def matching(tx: Entities, target: Target, spec: Any) -> list[Row]:
+    """The rows a bulk filter selects (at most MAX_BULK, else 422)."""
+    if not isinstance(spec, Mapping) or not spec:
+        raise ValidationError.for_field("filter", "a non-empty filter object")
+    rows = tx.list(target.name, filter=spec, limit=MAX_BULK)
+    if rows["next_cursor"] is not None:
+        raise ValidationError.for_field("filter", f"matches more than {MAX_BULK} rows")
+    return rows["items"]
+
+
+def by_ids(tx: Entities, target: Target, ids: list[Any]) -> list[Row]:
+    if not all(isinstance(i, str) and i for i in ids):
+        raise ValidationError.for_field("ids", "a list of id strings")
+    unique = list(dict.fromkeys(ids))
+    rows = tx.list(target.name, filter={"id": {"in": unique}}, limit=len(unique))["items"]
+    missing = sorted(set(unique) - {r["id"] for r in rows})
+    if missing:
+        raise NotFoundError(
+            f"{len(missing)} of the given rows were not found",
+            details={"ids": [m[:64] for m in missing[:100]]},
+        )
+    return rows
+
+
+@api_endpoint
+async def bulk(request: Request) -> Response:
+    db = services(request).db
+    identity = current_identity(request)
+    body = await read_object(request)
+    method = request.method
+
+    def work() -> tuple[Target, list[Row], str]:
+        target = resolve(db, identity, request.path_params)
+        name = target.name
+        with db.transaction(target.scope, package=target.package) as tx:
+            if method == "POST":
+                _only(body, {"items"})
+                items = _rows_list(body, "items")
+                for row in items:
+                    check_new_id(row)
+                return target, tx.create_many(name, items), "create"
+            if method == "PATCH":
+                if "filter" in body:
+                    _only(body, {"filter", "data"})
+                    ids = [r["id"] for r in matching(tx, target, body["filter"])]
+                    data = body.get("data")
+                    if not isinstance(data, Mapping):
+                        raise ValidationError.for_field("data", "an object of changes")
+                    if ids:
+                        tx.update_many(name, {"id": {"in": ids}}, data)
+                    rows = tx.list(name, filter={"id": {"in": ids}}, limit=MAX_BULK)["items"]
+                    return target, rows if ids else [], "update"
+                _only(body, {"items"})
+                changes = _rows_list(body, "items")
+                updated = []
+                for entry in changes:
+                    if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+                        raise ValidationError.for_field("items", "each item has an id")
+                    data = {k: v for k, v in entry.items() if k != "id"}
+                    updated.append(tx.update(name, entry["id"], data))
+                return target, updated, "update"
+            if "filter" in body:
+                _only(body, {"filter"})
+                rows = matching(tx, target, body["filter"])
+            else:
+                _only(body, {"ids"})
+                rows = by_ids(tx, target, _rows_list(body, "ids"))
+            if rows:
+                tx.delete_many(name, {"id": {"in": [r["id"] for r in rows]}})
+            return target, rows, "delete"
+
+    target, rows, op = await run_in_threadpool(work)
+    await notify(request, target, op, rows)  # type: ignore[arg-type]
+    if op == "delete":
+        return JSONBody({"deleted": len(rows), "ids": [r["id"] for r in rows]})
+    return JSONBody({"items": rows}, status_code=201 if op == "create" else 200)
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+@api_endpoint
+async def entity_action(request: Request) -> Response:
+    db = services(request).db
+    identity = current_identity(request)
+    raw = await read_body(request, MAX_ACTION_BODY)
+    body = parse_json(raw) if raw.strip() else {}
+    payload = body.get("input", body) if isinstance(body, dict) else body
+    id = str(request.path_params["id"])
+    action = str(request.path_params["action"])
+
+    def work() -> tuple[Target, str]:
+        target = resolve(db, identity, request.path_params)
+        script = declared_actions(target.model).get(action)
+        if script is None:
+            raise NotFoundError(f"{target.name} has no action {action[:64]!r}")
+        target.entities().read(target.name, id)
+        return target, script
+
+    target, script = await run_in_threadpool(work)
+    req = ActionRequest(
+        tenant_id=str(target.where.tenant["id"]),
+        tenant_slug=target.where.slug,
+        package_id=target.package,
+        action=script,
+        input={"entity": target.name, "id": id, "input": payload},
+        user_id=identity.user_id,
+        user_level=identity.level,
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
+    return await dispatch(request, req)
