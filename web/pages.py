@@ -7,6 +7,7 @@ level gets the access-denied page (403) naming both levels.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -14,16 +15,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from dbal.scope import Scope
 from web import views
 from web.html import FRAGMENT_HEADER, Document, main_fragment, message_page, render_document
 from web.identity import Identity, current_identity, level_name
 from web.middleware.csrf import csrf_token
-from web.page_data import load_page_data
-from web.render import RenderContext, UserInfo
+from web.page_data import PageDataError, PageDataForbidden
+from web.render_cache import render_page
 from web.routing import RouteMatch, match_installed, match_page_configs
 from web.services import WebServices, services
 from web.tenancy import DEFAULT_TENANT, find_tenant
+
+log = logging.getLogger(__name__)
+CACHE_HEADER = "X-MB-Render-Cache"  # hit | miss | off: whether the render cache answered
 
 
 async def root_page(request: Request) -> Response:
@@ -82,37 +85,32 @@ async def render_route(
     if component is None:
         lines = [f"Package {route.package_id!r} has no component {route.component!r}."]
         return system_page(request, slug, 404, "Page unavailable", lines)
-    scope = (
-        Scope.for_user(tenant["id"], identity.user_id, identity.level)
-        if identity.authenticated
-        else Scope.public(tenant["id"])
-    )
-    declared = component.definition.get("data") or {}
-    data = await run_in_threadpool(load_page_data, svc.db, scope, declared)
-    context = RenderContext(
-        tenant=slug,
-        user=(
-            UserInfo(id=identity.user_id, level=identity.level, username=identity.username)
-            if identity.user_id is not None
-            else None
-        ),
-        data=data,
-        params=dict(route.params),
-        csrf_token=csrf_token(request.scope),
-    )
-    result = svc.renderer.render(package.id, component.definition, {}, context)
+    try:
+        rendered = await run_in_threadpool(
+            render_page, svc, tenant, package, component, route, identity, csrf_token(request.scope)
+        )
+    except PageDataForbidden as exc:
+        if not identity.authenticated:
+            target = f"/{quote(slug)}/login?next={quote(request.url.path)}"
+            return RedirectResponse(target, status_code=303)
+        return access_denied(request, slug, identity, exc.required_level)
+    except PageDataError as exc:
+        if exc.status >= 500:
+            log.warning("page data of %s/%s: %s", slug, component.id, exc)
+        return system_page(request, slug, exc.status, "Page unavailable", [str(exc)])
+    headers = {CACHE_HEADER: rendered.cache}
     if request.headers.get(FRAGMENT_HEADER) == "main":
-        return HTMLResponse(main_fragment(result.html, result.css))
+        return HTMLResponse(main_fragment(rendered.html, rendered.css), headers=headers)
     title = route.title or str(component.definition.get("name") or package.name)
     doc = Document(
         title=title,
         tenant_slug=slug,
         csrf_token=csrf_token(request.scope),
-        body=result.html,
-        css=result.css,
+        body=rendered.html,
+        css=rendered.css,
         head_css=svc.themes.css_for(package),
     )
-    return HTMLResponse(render_document(doc))
+    return HTMLResponse(render_document(doc), headers=headers)
 
 
 def access_denied(request: Request, slug: str, identity: Identity, required: int) -> Response:

@@ -13,6 +13,7 @@ from engine.events import EntityListener
 from engine.packages import Catalog
 from engine.temporal_client import TemporalConnection
 from web.render import Renderer
+from web.render_cache import RenderCache
 from web.theming import ThemeCache
 
 
@@ -26,6 +27,7 @@ class WebServices:
     dispatcher: Dispatcher
     themes: ThemeCache = field(default_factory=ThemeCache)
     entity_listeners: list[EntityListener] = field(default_factory=list)
+    render_cache: RenderCache = field(default_factory=RenderCache)
 
 
 def services(conn: HTTPConnection) -> WebServices:

@@ -23,6 +23,7 @@ from engine.packages.lifecycle import PackageManager
 from engine.temporal_client import TemporalConnection
 from web.app import create_app
 from web.render import Renderer, ResolvedComponent
+from web.render_cache import RenderCache
 from web.services import WebServices
 
 log = logging.getLogger("metabuilder")
@@ -109,5 +110,6 @@ def build_app(
         renderer=build_renderer(catalog),
         temporal=conn,
         dispatcher=dispatcher,
+        render_cache=RenderCache(settings.redis_url),
     )
     return create_app(svc)
