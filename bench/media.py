@@ -39,10 +39,10 @@ from temporalio.worker import Worker  # noqa: E402
 
 from engine.temporal_server import DevServerConfig, TemporalDevServer  # noqa: E402
 from engine.workflows.media_job import MediaJob, MediaJobInput, MediaJobResult  # noqa: E402
-from media.activities import MediaActivities  # noqa: E402
 from media.profiles import video_rendition  # noqa: E402
-from media.store import MemoryAssetStore  # noqa: E402
 from media.tools import ffmpeg_binary  # noqa: E402
+from worker.media_activities import MediaActivities  # noqa: E402
+from worker.media_store import MemoryAssetStore  # noqa: E402
 
 TENANT = "bench"
 

@@ -7,13 +7,16 @@ turns a script error into a non-retryable `ScriptError` failure carrying file an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from engine.packages import Catalog
 from engine.workflows.script_run import (
+    HEARTBEAT_TIMEOUT_S,
     RUN_SCRIPT_ACTIVITY,
     SCRIPT_ERROR,
     ScriptRunInput,
@@ -22,6 +25,7 @@ from engine.workflows.script_run import (
 from scripts_runtime.sandbox import HostHandler, SandboxPool, ScriptRequest
 
 HostFactory = Callable[[ScriptRunInput], HostHandler]
+T = TypeVar("T")
 
 
 class ScriptActivities:
@@ -53,7 +57,7 @@ class ScriptActivities:
             input_schema=script.input_schema,
             language="jsonscript" if script.body_kind == "json-script" else "python",
         )
-        result = await self._pool.run(request, self._host_for(params))
+        result = await _heartbeating(self._pool.run(request, self._host_for(params)))
         if not result.ok:
             error = result.error
             message = error.message if error else "the script failed"
@@ -69,3 +73,16 @@ class ScriptActivities:
             events=list(result.events),
             duration_ms=result.duration_ms,
         )
+
+
+async def _heartbeating(work: Awaitable[T]) -> T:
+    """Await `work`, heartbeating while it runs (a quick script sends no heartbeat at all)."""
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_TIMEOUT_S / 3)
+            if done:
+                return task.result()
+            activity.heartbeat()
+    finally:
+        task.cancel()  # a cancelled activity stops its script

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,30 +22,14 @@ from engine.packages import Catalog
 from engine.workflows.script_run import ScriptRun
 from scripts_runtime.sandbox import SandboxPool
 from worker.activities import HostFactory, ScriptActivities
+from worker.component import Component, Registration, WorkerContext
+from worker.flows import flows_component
+from worker.media import media_component
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=5)
-
-
-@dataclass
-class WorkerContext:
-    """What a component may use to build its activities."""
-
-    client: Client
-    task_queue: str
-    catalog: Catalog
-    host_for: HostFactory
-    pool: SandboxPool
-    db: Database | None = None
-    data_dir: Path | None = None
-
-
-@dataclass
-class Registration:
-    workflows: list[type] = field(default_factory=list)
-    activities: list[Callable[..., Any]] = field(default_factory=list)
-
-
-Component = Callable[[WorkerContext], Registration]
+# A cancel reaches an activity with its next heartbeat flush, which the SDK otherwise delays
+# up to 0.8 x the heartbeat timeout: FFmpeg must be gone within 2 s of a cancel.
+HEARTBEAT_THROTTLE = timedelta(milliseconds=500)
 
 
 def scripts_component(ctx: WorkerContext) -> Registration:
@@ -54,7 +37,7 @@ def scripts_component(ctx: WorkerContext) -> Registration:
     return Registration(workflows=[ScriptRun], activities=[activities.run_script])
 
 
-COMPONENTS: Sequence[Component] = (scripts_component,)
+COMPONENTS: Sequence[Component] = (scripts_component, media_component, flows_component)
 
 
 async def run_worker(
@@ -91,6 +74,8 @@ async def run_worker(
             workflows=workflows,
             activities=activities,
             graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+            max_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
+            default_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
         )
         async with worker:
             if on_ready is not None:

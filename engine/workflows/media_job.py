@@ -11,7 +11,7 @@ Cancelling the run cancels the running activities and waits until each has kille
 and removed its partial files, then marks the job `cancelled`. A media error (unreadable
 input, FFmpeg failure) is not retried: the job is marked `failed` with the reason.
 
-The activities live in `media/activities.py`; this module names them by string so that the
+The activities live in `worker/media_activities.py`; this module names them by string so that the
 workflow sandbox never imports FFmpeg-facing code.
 """
 

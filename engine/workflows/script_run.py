@@ -19,6 +19,9 @@ RUN_SCRIPT_ACTIVITY = "run_script"
 SCRIPT_ERROR = "ScriptError"
 # Time the activity may take beyond the script's own timeout (pool hand-off, host calls).
 ACTIVITY_GRACE_S = 10.0
+# The activity heartbeats while its script runs, so a killed worker's activity is retried
+# after this long instead of after the whole start-to-close timeout.
+HEARTBEAT_TIMEOUT_S = 3.0
 
 
 @dataclass
@@ -53,6 +56,7 @@ class ScriptRun:
             params,
             result_type=ScriptRunResult,
             start_to_close_timeout=timedelta(seconds=params.timeout_s + ACTIVITY_GRACE_S),
+            heartbeat_timeout=timedelta(seconds=HEARTBEAT_TIMEOUT_S),
             retry_policy=RetryPolicy(
                 initial_interval=timedelta(milliseconds=200),
                 maximum_attempts=3,

@@ -12,8 +12,8 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
 from engine.workflows.media_job import MediaJob, MediaJobInput, MediaJobResult
-from media.activities import MediaActivities
-from media.store import MemoryAssetStore
+from worker.media_activities import MediaActivities
+from worker.media_store import MemoryAssetStore
 
 # Cancellation reaches an activity with its next heartbeat; the worker must flush them often.
 HEARTBEAT_THROTTLE = timedelta(milliseconds=300)

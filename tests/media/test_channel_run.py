@@ -9,13 +9,13 @@ import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from engine.workflows.channel_run import ChannelRun, ChannelRunInput, ScheduledAsset
 from media import hls
-from media.channel_activities import ChannelActivities
-from media.channel_run import ChannelRun, ChannelRunInput, ScheduledAsset
 from media.m3u8 import parse_media_playlist
 from media.profiles import video_rendition
 from media.transcode import transcode
 from tests.media.clips import Clips
+from worker.channel_activities import ChannelActivities
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
 

@@ -10,9 +10,9 @@ from temporalio.exceptions import ApplicationError, FailureError
 from engine.workflows.media_job import MEDIA_ERROR, MediaJob
 from media.m3u8 import parse_master_playlist, parse_media_playlist
 from media.probe import probe
-from media.store import MemoryAssetStore
 from tests.media.clips import Clips, place
 from tests.media.jobs import job_input, media_worker, start_job
+from worker.media_store import MemoryAssetStore
 
 pytestmark = pytest.mark.temporal
 

@@ -15,10 +15,10 @@ from temporalio.exceptions import CancelledError
 from engine.temporal_server import TemporalDevServer
 from engine.workflows.media_job import MediaJob
 from media.probe import probe
-from media.store import MemoryAssetStore
 from tests.media.clips import Clips, place
 from tests.media.jobs import job_input, media_worker, start_job
 from tests.media.procs import alive, ffmpeg_pids
+from worker.media_store import MemoryAssetStore
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
 

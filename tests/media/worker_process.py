@@ -11,8 +11,8 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from media.store import MemoryAssetStore
 from tests.media.jobs import media_worker
+from worker.media_store import MemoryAssetStore
 
 
 async def main(target: str, task_queue: str, media_root: Path) -> None:

@@ -192,7 +192,7 @@ async def list_assets(request: Request) -> Response:
     svc = services(request)
     tenant, scope = await caller(request)
     page = await run_in_threadpool(rows(svc, scope).list, ASSET, sort="-created_at", limit=200)
-    items = [asset_view(svc, tenant["slug"], row) for row in page["items"]]
+    items = [asset_view(svc, tenant, row) for row in page["items"]]
     return json_response({"items": items})
 
 
@@ -200,7 +200,7 @@ async def get_asset(request: Request) -> Response:
     svc = services(request)
     tenant, scope = await caller(request)
     row = await read_row(svc, scope, ASSET, request.path_params["asset_id"])
-    view = asset_view(svc, tenant["slug"], row)
+    view = asset_view(svc, tenant, row)
     job_id = (row.get("metadata") or {}).get("jobId")
     if isinstance(job_id, str):
         try:
@@ -210,10 +210,11 @@ async def get_asset(request: Request) -> Response:
     return json_response(view)
 
 
-def asset_view(svc: WebServices, slug: str, row: dict[str, Any]) -> dict[str, Any]:
+def asset_view(svc: WebServices, tenant: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     """The row plus short-lived signed URLs of what the player and the grid show."""
     meta = row.get("metadata") or {}
-    prefix = f"{row['tenant_id']}/{row['id']}/"
+    slug = tenant["slug"]
+    prefix = f"{tenant['id']}/{row['id']}/"
     view = dict(row)
     hls = meta.get("hls") if isinstance(meta, dict) else None
     master = hls.get("master") if isinstance(hls, dict) else None

@@ -7,9 +7,9 @@ timer until that boundary. A worker restart loses nothing: the timer fires on th
 worker, and the playlist it writes continues the same sequence numbers. Every
 `ticks_per_run` ticks the run continues as new, so its history stays small.
 
-This module imports only the SDK and the stdlib (it runs in the workflow sandbox); it lives
-here because the channel belongs to the media layer, and `worker/main.py` registers it with
-the activities of `media/channel_activities.py`.
+This module imports only the SDK and the stdlib (it runs in the workflow sandbox); the
+worker's media component (`worker/media.py`) registers it with the activity of
+`worker/channel_activities.py`.
 """
 
 from __future__ import annotations

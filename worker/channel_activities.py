@@ -9,8 +9,7 @@ from typing import Any
 
 from temporalio import activity
 
-from media.activities import failure
-from media.channel_run import (
+from engine.workflows.channel_run import (
     CHANNEL_TICK_ACTIVITY,
     AiringInfo,
     ChannelRunInput,
@@ -21,6 +20,7 @@ from media.channels import Channel, ChannelItem, channel
 from media.errors import MediaError
 from media.m3u8 import parse_media_playlist
 from media.paths import MediaRoot
+from worker.media_activities import failure
 
 
 class ChannelActivities:

@@ -1,5 +1,8 @@
 """Temporal activities of the MediaJob workflow (the worker half of engine/workflows/media_job.py).
 
+They join the two layers below the worker: the payload types of `engine.workflows` and the
+FFmpeg-facing pure functions of `media/`; neither of those imports the other.
+
 Each activity resolves its references under the media directory (inside the job's tenant
 folder only), does its FFmpeg work through the pure modules of this package, and reports:
 
@@ -56,8 +59,8 @@ from media.errors import MediaError
 from media.paths import MediaRoot
 from media.probe import ProbeResult, probe
 from media.progress import Progress
-from media.store import AssetStore
 from media.transcode import transcode
+from worker.media_store import AssetStore
 
 log = logging.getLogger(__name__)
 
