@@ -26,6 +26,7 @@ from engine import search_attributes
 
 # Identifiers as packages, actions and kinds spell them; user ids are UUIDs or similar tokens.
 IDENTIFIER: Final = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$")
+TOKEN: Final = re.compile(r"^[A-Za-z0-9_-]+$")
 TENANT_SLUG: Final = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 STATUSES: Final[dict[str, WorkflowExecutionStatus]] = {
     "running": WorkflowExecutionStatus.RUNNING,
@@ -119,7 +120,7 @@ def parse_time(params: Mapping[str, str], field: str) -> datetime | None:
     if not raw:
         return None
     try:
-        when = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
+        when = datetime.fromisoformat(raw)
     except ValueError:
         raise FilterInvalid(field, "an ISO 8601 time, e.g. 2026-01-05T09:00:00Z") from None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
@@ -145,7 +146,7 @@ def encode_token(token: bytes | None) -> str | None:
 def decode_token(raw: str | None) -> bytes | None:
     if not raw:
         return None
-    if len(raw) > MAX_TOKEN_CHARS:
+    if len(raw) > MAX_TOKEN_CHARS or not TOKEN.match(raw):
         raise FilterInvalid("pageToken", "a token from a previous page")
     try:
         return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
