@@ -20,7 +20,7 @@ LRU. Redis errors count as a miss and are logged, never shown.
 
 The CSRF token is per visitor: a cached render is made with a random slot (kept in the entry,
 unguessable by whoever wrote the page's data) in its place, filled with each viewer's own
-token when served. A component with `"cache": false`, or whose definition reads the clock or
+token when served. A component with `"x-cache": false`, or whose definition reads the clock or
 random numbers (`Date`, `Math.random`), is rendered every time.
 """
 
@@ -182,7 +182,7 @@ class RenderCache:
         found = self._cacheable.get(id(definition))
         if found is not None and found[0] is definition:
             return found[1]
-        allowed = definition.get("cache", True) is not False and not _UNCACHEABLE.search(
+        allowed = definition.get("x-cache", True) is not False and not _UNCACHEABLE.search(
             json.dumps(definition, default=str)
         )
         with self._lock:

@@ -41,6 +41,7 @@ def svc_of(app: Starlette) -> WebServices:
 
 def install(app: Starlette, tenant_id: str, package_id: str) -> None:
     svc = svc_of(app)
+    assert package_id in svc.catalog, svc.catalog.problems.get(package_id)
     PackageManager(svc.db, svc.catalog).install(tenant_id, package_id)
 
 
