@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from web import actions, health, pages
+from web import actions, health, pages, views
 from web.api import entities as entities_api
 from web.api import flows as flows_api
 from web.api import media as media_api
@@ -49,6 +49,7 @@ def routes() -> list[BaseRoute]:
         *entities_api.routes(),
         Mount("/static/render", app=StaticFiles(directory=RENDER_STATIC_DIR), name="render-static"),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
+        *views.routes(),
         Route("/", pages.root_page, methods=["GET", "HEAD"]),
         Route("/{tenant}", pages.page, methods=["GET", "HEAD"]),
         Route("/{tenant}/{path:path}", pages.page, methods=["GET", "HEAD"]),
