@@ -17,6 +17,7 @@ import click
 from dbal.errors import DataError
 from engine.cli import services
 from engine.cli.packages import packages_group
+from engine.cli.pages import pages_group
 from engine.cli.scripts import scripts_group
 from engine.cli.stack import run_embedded_stack, run_web_only, run_worker_only
 from engine.cli.users import user_group
@@ -164,6 +165,7 @@ def run_or_fail(fn: Any, settings: Settings) -> None:
 
 
 cli.add_command(packages_group, "packages")
+cli.add_command(pages_group, "pages")
 cli.add_command(user_group, "user")
 cli.add_command(scripts_group, "scripts")
 
