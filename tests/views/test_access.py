@@ -1,0 +1,92 @@
+"""Level and tenant rules of the generated views: x-acl through the DBAL scope, the login
+redirect for anonymous visitors, tenants that cannot see or touch each other's rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.views.site import Site
+
+ITEM = "/acme/crud_demo/item"
+
+# (who, method, path, status): the item entity reads and creates at 1, updates at 2, deletes
+# at 3; secret_note needs 3 for everything. "{id}" is an existing acme item.
+RULES = [
+    (None, "GET", ITEM, 303),
+    (None, "GET", ITEM + "/{id}", 303),
+    (None, "POST", ITEM + "/new", 303),
+    ("alice", "GET", ITEM, 200),
+    ("alice", "GET", ITEM + "/{id}", 200),
+    ("alice", "GET", ITEM + "/new", 200),
+    ("alice", "GET", ITEM + "/{id}/edit", 403),
+    ("alice", "POST", ITEM + "/{id}/edit", 403),
+    ("alice", "POST", ITEM + "/{id}", 403),
+    ("mona", "GET", ITEM + "/{id}/edit", 200),
+    ("mona", "POST", ITEM + "/{id}", 403),
+    ("mona", "POST", ITEM, 403),
+    ("ada", "POST", ITEM + "/{id}", 303),
+    ("alice", "GET", "/acme/crud_demo/secret_note", 403),
+    ("alice", "GET", "/acme/crud_demo/secret_note/new", 403),
+    ("ada", "GET", "/acme/crud_demo/secret_note", 200),
+]
+
+
+@pytest.mark.parametrize(("who", "method", "path", "status"), RULES)
+async def test_levels_follow_the_entity_acl(
+    site: Site, who: str | None, method: str, path: str, status: int
+) -> None:
+    item = site.entities("acme").create("item", {"title": "Kept"})
+    url = path.replace("{id}", item["id"])
+    data = {"op": "delete", "ids": item["id"], "title": "Changed"}
+    async with site.client_as("acme", who) as http:
+        response = await (http.get(url) if method == "GET" else http.post(url, data=data))
+    assert response.status_code == status, response.text[:500]
+    if who is None:
+        assert response.headers["location"].startswith("/acme/login?next=")
+    if status == 403:
+        assert "Access denied" in response.text
+    if method == "POST" and status != 303:
+        assert site.entities("acme").read("item", item["id"])["title"] == "Kept"
+
+
+async def test_sensitive_fields_are_never_shown(site: Site) -> None:
+    note = site.entities("acme").create("secret_note", {"body": "b", "pin": "4321"})
+    async with site.client_as("acme", "ada") as http:
+        pages = [
+            await http.get(f"/acme/crud_demo/secret_note/{note['id']}"),
+            await http.get(f"/acme/crud_demo/secret_note/{note['id']}/edit"),
+            await http.get("/acme/crud_demo/secret_note?cols=pin&cols=body"),
+            await http.get("/acme/crud_demo/secret_note?format=csv"),
+        ]
+    assert all(p.status_code == 200 for p in pages)
+    assert not any("4321" in p.text for p in pages)
+
+
+async def test_a_tenant_cannot_reach_another_tenants_rows(site: Site) -> None:
+    acme_item = site.entities("acme").create("item", {"title": "Acme only"})
+    site.entities("other").create("item", {"title": "Other only"})
+    async with site.client_as("other", "otto") as http:
+        listing = await http.get("/other/crud_demo/item")
+        foreign = await http.get(f"/other/crud_demo/item/{acme_item['id']}")
+        edit = await http.post(f"/other/crud_demo/item/{acme_item['id']}/edit", data={"title": "x"})
+        drop = {"op": "delete", "ids": acme_item["id"]}
+        bulk = await http.post("/other/crud_demo/item", data=drop)
+        options = await http.get("/other/crud_demo/item?format=options")
+        across = await http.get("/acme/crud_demo/item")
+    assert "Other only" in listing.text and "Acme only" not in listing.text
+    assert foreign.status_code == 404 and edit.status_code == 404
+    assert bulk.status_code == 303 and "n=0" in bulk.headers["location"]
+    assert [o["label"] for o in options.json()] == ["Other only"]
+    assert across.status_code == 403  # otto has no role in acme: level 0 there
+    assert site.entities("acme").read("item", acme_item["id"])["title"] == "Acme only"
+
+
+async def test_entities_of_packages_not_installed_are_not_views(site: Site) -> None:
+    site.h.tenant("bare")
+    async with site.client_as("acme", "ada") as http:
+        missing_package = await http.get("/bare/crud_demo/item")
+        missing_entity = await http.get("/acme/crud_demo/nothing")
+        bad_shape = await http.get("/acme/crud_demo/item/x/y/z")
+    assert missing_package.status_code == 404
+    assert missing_entity.status_code == 404
+    assert bad_shape.status_code == 404
