@@ -1,6 +1,7 @@
-"""A MediaJob worker in its own process, so a test can kill it with SIGKILL mid-job.
+"""The real worker (`worker.main.run_worker`, every registered component) in its own process,
+so a test can kill it with SIGKILL mid-job.
 
-python -m tests.media.worker_process TARGET TASK_QUEUE MEDIA_ROOT
+python -m tests.media.worker_process TARGET TASK_QUEUE DATABASE_URL DATA_DIR
 """
 
 from __future__ import annotations
@@ -11,16 +12,29 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from tests.media.jobs import media_worker
-from worker.media_store import MemoryAssetStore
+from dbal.database import Database
+from engine.cli.services import build_catalog
+from engine.config import load_settings
+from worker.main import run_worker
+from worker.script_host import host_factory
 
 
-async def main(target: str, task_queue: str, media_root: Path) -> None:
+async def main(target: str, task_queue: str, database_url: str, data_dir: Path) -> None:
     client = await Client.connect(target)
-    async with media_worker(client, task_queue, media_root, MemoryAssetStore()):
-        print("ready", flush=True)
-        await asyncio.Event().wait()
+    db = Database.connect(database_url)
+    catalog = build_catalog(load_settings({}, data_dir=data_dir))
+    await run_worker(
+        client,
+        task_queue=task_queue,
+        catalog=catalog,
+        host_for=host_factory(db),
+        stop=asyncio.Event(),
+        db=db,
+        data_dir=data_dir,
+        pool_size=1,
+        on_ready=lambda: print("ready", flush=True),
+    )
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], Path(sys.argv[3])))
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], Path(sys.argv[4])))

@@ -1,0 +1,215 @@
+"""Media jobs end to end through the real wiring: the upload endpoint starts MediaJob, the
+worker built by `worker.main.run_worker` (its COMPONENTS, the DBAL asset store, the heartbeat
+throttle) runs it, and the API serves what it made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import CancelledError
+
+from engine.temporal_server import TemporalDevServer
+from engine.workflows.media_job import MediaJob, MediaJobResult
+from media.m3u8 import parse_master_playlist
+from media.probe import probe
+from tests.media.clips import Clips
+from tests.media.procs import alive, ffmpeg_pids
+from tests.media.stack import MediaStack, csrf, media_stack, upload, wait_for_job
+
+pytestmark = [pytest.mark.temporal, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+async def eventually(check: Callable[[], bool], *, within: float, every: float = 0.02) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {within}s")
+        await asyncio.sleep(every)
+
+
+@pytest.fixture
+async def stack(
+    tmp_path: Path, temporal_client: Client, task_queue: str
+) -> AsyncIterator[MediaStack]:
+    async with media_stack(
+        f"sqlite:///{tmp_path / 'db.sqlite'}",
+        tmp_path / "data",
+        temporal_client,
+        task_queue,
+        worker=True,
+    ) as made:
+        yield made
+
+
+async def test_an_upload_is_transcoded_by_the_worker_and_played_from_a_signed_url(
+    stack: MediaStack, clips: Clips
+) -> None:
+    owner = stack.user("a")
+    slug = stack.tenants["a"]["slug"]
+    async with stack.client(owner) as c:
+        body = (await upload(c, slug, clips.video, "clip.mkv")).json()
+        job_id = body["job"]["id"]
+        # the job's run events: progress while it works, then done (read to the end)
+        events = (await c.get(f"/api/v1/{slug}/media/jobs/{job_id}/events")).text
+        asset = (await c.get(f"/api/v1/{slug}/media/assets/{body['asset']['id']}")).json()
+        jobs = (await c.get(f"/api/v1/{slug}/media/jobs")).json()["items"]
+    assert "event: progress" in events
+    assert events.rstrip().splitlines()[-1].startswith('data: {"status":"completed"')
+    assert asset["job"]["status"] == "completed" and asset["job"]["progress"] == 100
+    assert asset["job"]["params"]["stage"] == "completed"
+    assert [(j["id"], j["name"], j["status"]) for j in jobs] == [(job_id, "clip.mkv", "completed")]
+    assert (asset["mimeType"], asset["width"], asset["height"], asset["duration"]) == (
+        "video/x-matroska", 320, 240, 3,
+    )  # fmt: skip
+    assert [r["name"] for r in asset["metadata"]["renditions"]] == ["240p", "audio-aac"]
+    assert asset["thumbnailPath"].endswith("/thumbs/poster.jpg")
+
+    async with stack.client(None) as anonymous:  # the signed URL needs no session
+        master = await anonymous.get(asset["playUrl"])
+        poster = await anonymous.get(asset["posterUrl"])
+    assert master.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
+    variants = parse_master_playlist(master.text)
+    assert [v.uri.split("?")[0] for v in variants] == ["240p/index.m3u8"]
+
+
+async def test_cancelling_from_the_api_kills_ffmpeg_within_two_seconds_and_leaves_no_files(
+    stack: MediaStack, clips: Clips, temporal_client: Client
+) -> None:
+    owner = stack.user("a")
+    slug = stack.tenants["a"]["slug"]
+    tenant_dir = str(stack.media_dir / stack.tenants["a"]["id"])
+    async with stack.client(owner) as c:
+        body = (await upload(c, slug, clips.long_video)).json()
+        job_id, asset_id = body["job"]["id"], body["asset"]["id"]
+        await eventually(lambda: len(ffmpeg_pids(tenant_dir)) == 2, within=30)
+        pids = ffmpeg_pids(tenant_dir)
+        await eventually(
+            lambda: next(j for j in stack.rows("a", "MediaJob"))["progress"] > 0, within=30
+        )
+        started = time.monotonic()
+        cancel = await c.post(f"/api/v1/{slug}/media/jobs/{job_id}/cancel", headers=csrf(c))
+        assert cancel.status_code == 202
+        await eventually(lambda: not any(alive(pid) for pid in pids), within=5)
+        gone_after = time.monotonic() - started
+        job = await wait_for_job(stack, "a", job_id, within=30)
+        with pytest.raises(WorkflowFailureError) as info:
+            await temporal_client.get_workflow_handle(body["job"]["workflowId"]).result()
+        again = await c.post(f"/api/v1/{slug}/media/jobs/{job_id}/cancel", headers=csrf(c))
+    print(f"FFmpeg gone {gone_after:.2f}s after the cancel request")
+    assert gone_after < 2.0
+    assert isinstance(info.value.cause, CancelledError)
+    assert (job["status"], job["params"]["stage"]) == ("cancelled", "cancelled")
+    assert again.status_code == 409
+    assert stack.files("a") == [f"{asset_id}/source"]  # no partial rendition is left
+
+
+async def test_another_user_cannot_cancel_a_job_but_an_admin_can(
+    stack: MediaStack, clips: Clips
+) -> None:
+    slug = stack.tenants["a"]["slug"]
+    async with stack.client(stack.user("a")) as c:
+        job_id = (await upload(c, slug, clips.long_video)).json()["job"]["id"]
+    url = f"/api/v1/{slug}/media/jobs/{job_id}/cancel"
+    async with stack.client(stack.user("a", 1)) as other:
+        assert (await other.post(url)).status_code == 404
+    async with stack.client(stack.user("b", 3)) as foreign_admin:
+        assert (await foreign_admin.post(url)).status_code == 403
+    async with stack.client(stack.user("a", 3)) as admin:
+        assert (await admin.post(url)).status_code == 202
+    assert (await wait_for_job(stack, "a", job_id, within=30))["status"] == "cancelled"
+
+
+async def test_a_killed_worker_is_replaced_and_finished_renditions_are_reused(
+    temporal_server: TemporalDevServer,
+    temporal_client: Client,
+    task_queue: str,
+    clips: Clips,
+    tmp_path: Path,
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    data_dir = tmp_path / "data"
+    async with media_stack(database_url, data_dir, temporal_client, task_queue) as stack:
+        first = await start_worker(temporal_server.target, task_queue, database_url, data_dir)
+        try:
+            async with stack.client(stack.user("a")) as c:
+                body = (await upload(c, stack.tenants["a"]["slug"], clips.long_video)).json()
+            handle = temporal_client.get_workflow_handle_for(
+                MediaJob.run, body["job"]["workflowId"]
+            )
+            renditions = (
+                stack.media_dir / stack.tenants["a"]["id"] / body["asset"]["id"] / "derived"
+                / "renditions"
+            )  # fmt: skip
+            part = renditions / ".360p.mp4.part"
+            for _ in range(600):  # the audio rendition is done and recorded in the history
+                if (await handle.query(MediaJob.status)).finished == ["audio-aac"]:
+                    break
+                await asyncio.sleep(0.1)
+            await eventually(lambda: part.exists() and part.stat().st_size > 0, within=60)
+            status = await handle.query(MediaJob.status)
+            assert status.finished == ["audio-aac"]
+            kept = next(renditions.glob("audio-aac.*")).stat()
+            orphans = ffmpeg_pids(str(renditions))
+            first.send_signal(signal.SIGKILL)
+            await first.wait()
+            # FFmpeg dies with its worker (PR_SET_PDEATHSIG) instead of writing on as an orphan
+            await eventually(lambda: not any(alive(pid) for pid in orphans), within=2)
+        finally:
+            await stop(first)
+
+        killed_at = time.monotonic()
+        second = await start_worker(temporal_server.target, task_queue, database_url, data_dir)
+        try:
+            result: MediaJobResult = await asyncio.wait_for(handle.result(), 180)
+            print(f"replacement worker finished {time.monotonic() - killed_at:.1f}s after the kill")
+        finally:
+            await stop(second)
+        job = await wait_for_job(stack, "a", body["job"]["id"], within=10)
+
+    done = {r.name: r for r in result.renditions}
+    assert done["audio-aac"].attempt == 1 and done["360p"].attempt >= 2
+    after = next(renditions.glob("audio-aac.*")).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+    made = await probe(renditions / "360p.mp4")
+    assert result.probe is not None
+    assert made.height == 360
+    assert made.duration_s == pytest.approx(result.probe.duration_s, abs=0.1)
+    assert (job["status"], job["progress"]) == ("completed", 100)
+    assert not [name for name in os.listdir(renditions) if name.endswith(".part")]
+
+
+async def start_worker(
+    target: str, task_queue: str, database_url: str, data_dir: Path
+) -> asyncio.subprocess.Process:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.media.worker_process",
+        target,
+        task_queue,
+        database_url,
+        str(data_dir),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), 60)
+    assert line.strip() == b"ready"
+    return proc
+
+
+async def stop(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.kill()
+        await proc.wait()
