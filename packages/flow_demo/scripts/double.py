@@ -1,0 +1,2 @@
+def main(ctx):
+    return {"n": ctx.input.get("n", 0) * 2}

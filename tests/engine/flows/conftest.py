@@ -1,0 +1,7 @@
+from tests.engine.flows.harness import sandbox_pool, stack, world  # noqa: F401
+from tests.fixtures.temporal import (  # noqa: F401
+    task_queue,
+    temporal_client,
+    temporal_server,
+    time_skipping_env,
+)
