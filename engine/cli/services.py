@@ -18,6 +18,8 @@ from dbal.scope import Scope
 from engine.config import Settings
 from engine.dispatch import Dispatcher, ScriptInfo, ScriptLookup
 from engine.errors import ConfigError
+from engine.flows.dispatch import FlowDispatcher
+from engine.flows.triggers import EntityFlowListener, installed_packages, tenant_env
 from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
 from engine.temporal_client import TemporalConnection
@@ -112,4 +114,8 @@ def build_app(
         dispatcher=dispatcher,
         render_cache=RenderCache(settings.redis_url),
     )
+    flows = FlowDispatcher(
+        conn, task_queue=settings.task_queue, catalog=catalog, env_for=tenant_env(db)
+    )
+    svc.entity_listeners.append(EntityFlowListener(flows, installed_packages(db)))
     return create_app(svc)
