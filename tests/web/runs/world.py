@@ -25,6 +25,10 @@ from typing import Any
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 from temporalio import activity, workflow
 from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import ApplicationError
@@ -178,17 +182,23 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 10
         await asyncio.sleep(0.1)
 
 
+def with_runtime(app: ASGIApp, runtime_dir: Path) -> ASGIApp:
+    """Serve a freshly built client runtime at /static/build in front of the app."""
+    return Starlette(
+        routes=[
+            Mount("/static/build", app=StaticFiles(directory=runtime_dir)),
+            Mount("/", app=app),
+        ]
+    )
+
+
 async def serve_world(
-    temporal_client: Client, data_dir: Path, *, lazy_temporal: str | None = None
+    temporal_client: Client, data_dir: Path, *, runtime_dir: Path | None = None
 ) -> AsyncIterator[World]:
     """Tenants a and b; users: alice, bob (user), mona (moderator), ada (admin) in a; carol
-    (user), cyd (admin) in b. `lazy_temporal` (a target) makes the app connect on its own."""
+    (user), cyd (admin) in b. With `runtime_dir`, pages load the client runtime built there."""
     task_queue = f"runs-{uuid.uuid4()}"
-    conn = (
-        TemporalConnection(lazy_temporal, "default")
-        if lazy_temporal
-        else TemporalConnection("unused", "default", temporal_client)
-    )
+    conn = TemporalConnection("unused", "default", temporal_client)
     for h in build(
         f"sqlite:///{data_dir / 'app.db'}",
         data_dir / "data",
@@ -213,8 +223,9 @@ async def serve_world(
             ("cyd", "b", "admin"),
         ]
         port = free_port()
+        served = with_runtime(h.app, runtime_dir) if runtime_dir else h.app
         server = uvicorn.Server(
-            uvicorn.Config(h.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+            uvicorn.Config(served, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
         )
         world = World(h, temporal_client, task_queue, f"http://127.0.0.1:{port}", tenants)
         for username, key, role in people:
