@@ -7,6 +7,7 @@ import { type ActionRequest, installActions, runAction } from "./actions";
 import { refreshMain } from "./fragments";
 import { registerAction } from "./local";
 import { installNavigation, navigate } from "./nav";
+import { installRunBrowser } from "./run_browser";
 import { followRun } from "./runs";
 import { installStyles, toast } from "./toast";
 
@@ -36,6 +37,7 @@ function boot(): void {
   installStyles();
   installActions(document);
   installNavigation(document);
+  installRunBrowser(document);
 }
 
 boot();
