@@ -32,7 +32,7 @@ log = logging.getLogger("metabuilder")
 
 DEFAULT_TENANT = "default"
 # Installed into the default tenant on the first start of the embedded stack.
-BOOTSTRAP_PACKAGES = ("hello_world", "ui_login", "ui_auth")
+BOOTSTRAP_PACKAGES = ("hello_world", "ui_login", "ui_auth", "ui_runs")
 
 
 def describe_url(url: str) -> str:
