@@ -45,8 +45,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dbal.entities import Entities
-from dbal.entity_model import EntityModel
+from dbal.entity_model import EntityModel, Operation
 from dbal.errors import NotFoundError, ValidationError
+from dbal.query import access
 from dbal.types import Row
 from engine.dispatch import ActionRequest
 from web.actions import dispatch
@@ -70,6 +71,7 @@ from web.services import services
 BASE = "/api/v1/{tenant}/{package}/{entity}"
 MAX_BULK = 1000
 MAX_ACTION_BODY = 1024 * 1024
+BULK_OPS: dict[str, Operation] = {"POST": "create", "PATCH": "update", "DELETE": "delete"}
 SYSTEM_FIELDS = ("id", "created_at", "updated_at")
 
 
@@ -204,9 +206,12 @@ def guarded(versions: list[Any] | None) -> dict[str, Any] | None:
     return None if versions is None else {"updated_at": {"in": versions}}
 
 
-def missed(target: Target, ents: Entities, id: str) -> Exception:
-    """Why a guarded write touched nothing: the row is gone (404) or has changed (412)."""
-    ents.read(target.name, id)  # raises NotFoundError when it is gone or not visible
+def missed(target: Target, ents: Entities, id: str, versions: list[Any]) -> Exception:
+    """Why a guarded write touched nothing: the row is gone or not the caller's to write (404),
+    or it has changed since the ETag was read (412)."""
+    row = ents.read(target.name, id)  # raises NotFoundError when it is gone or not visible
+    if row.get("updated_at") in versions:
+        return NotFoundError(f"{target.bound.name} {id[:64]!r} not found")
     return precondition_failed()
 
 
@@ -222,13 +227,13 @@ async def change(request: Request, *, replace: bool) -> Response:
     def work() -> tuple[Target, Row]:
         target = resolve(db, identity, request.path_params)
         ents = target.entities()
-        condition = guarded(versions)
         try:
-            return target, ents.update(target.name, id, body, filter=condition, replace=replace)
+            row = ents.update(target.name, id, body, filter=guarded(versions), replace=replace)
         except NotFoundError:
-            if condition is None:
+            if versions is None:
                 raise
-            raise missed(target, ents, id) from None
+            raise missed(target, ents, id, versions) from None
+        return target, row
 
     target, row = await run_in_threadpool(work)
     await notify(request, target, "update", [row])
@@ -248,7 +253,9 @@ async def delete(request: Request) -> Response:
             try:
                 tx.delete(target.name, id, filter=guarded(versions))
             except NotFoundError:
-                raise missed(target, tx, id) from None
+                if versions is None:
+                    raise
+                raise missed(target, tx, id, versions) from None
         return target, row
 
     target, row = await run_in_threadpool(work)
@@ -274,21 +281,31 @@ def _only(body: Mapping[str, Any], allowed: set[str]) -> None:
         )
 
 
-def matching(tx: Entities, target: Target, spec: Any) -> list[Row]:
-    """The rows a bulk filter selects (at most MAX_BULK, else 422)."""
+def writable(target: Target, op: Operation, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """`spec` narrowed to the rows the caller may `op`: their own, when the rule says so."""
+    owner = target.model.owner
+    if access(target.model, target.scope, op) == "own" and owner is not None:
+        return {"and": [dict(spec), {owner: target.scope.user_id}]}
+    return dict(spec)
+
+
+def matching(tx: Entities, target: Target, spec: Any, op: Operation) -> list[Row]:
+    """The rows a bulk filter selects among those the caller may `op` (at most MAX_BULK)."""
     if not isinstance(spec, Mapping) or not spec:
         raise ValidationError.for_field("filter", "a non-empty filter object")
-    rows = tx.list(target.name, filter=spec, limit=MAX_BULK)
+    rows = tx.list(target.name, filter=writable(target, op, spec), limit=MAX_BULK)
     if rows["next_cursor"] is not None:
         raise ValidationError.for_field("filter", f"matches more than {MAX_BULK} rows")
     return rows["items"]
 
 
-def by_ids(tx: Entities, target: Target, ids: list[Any]) -> list[Row]:
+def by_ids(tx: Entities, target: Target, ids: list[Any], op: Operation) -> list[Row]:
+    """The rows of `ids` the caller may `op`; NotFoundError naming any that are not."""
     if not all(isinstance(i, str) and i for i in ids):
         raise ValidationError.for_field("ids", "a list of id strings")
     unique = list(dict.fromkeys(ids))
-    rows = tx.list(target.name, filter={"id": {"in": unique}}, limit=len(unique))["items"]
+    spec = writable(target, op, {"id": {"in": unique}})
+    rows = tx.list(target.name, filter=spec, limit=len(unique))["items"]
     missing = sorted(set(unique) - {r["id"] for r in rows})
     if missing:
         raise NotFoundError(
@@ -308,6 +325,8 @@ async def bulk(request: Request) -> Response:
     def work() -> tuple[Target, list[Row], str]:
         target = resolve(db, identity, request.path_params)
         name = target.name
+        # refuse by level before anything can tell which rows exist
+        access(target.model, target.scope, BULK_OPS[method])
         with db.transaction(target.scope, package=target.package) as tx:
             if method == "POST":
                 _only(body, {"items"})
@@ -318,7 +337,7 @@ async def bulk(request: Request) -> Response:
             if method == "PATCH":
                 if "filter" in body:
                     _only(body, {"filter", "data"})
-                    ids = [r["id"] for r in matching(tx, target, body["filter"])]
+                    ids = [r["id"] for r in matching(tx, target, body["filter"], "update")]
                     data = body.get("data")
                     if not isinstance(data, Mapping):
                         raise ValidationError.for_field("data", "an object of changes")
@@ -337,10 +356,10 @@ async def bulk(request: Request) -> Response:
                 return target, updated, "update"
             if "filter" in body:
                 _only(body, {"filter"})
-                rows = matching(tx, target, body["filter"])
+                rows = matching(tx, target, body["filter"], "delete")
             else:
                 _only(body, {"ids"})
-                rows = by_ids(tx, target, _rows_list(body, "ids"))
+                rows = by_ids(tx, target, _rows_list(body, "ids"), "delete")
             if rows:
                 tx.delete_many(name, {"id": {"in": [r["id"] for r in rows]}})
             return target, rows, "delete"
