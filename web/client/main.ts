@@ -10,6 +10,7 @@ import { installNavigation, navigate } from "./nav";
 import { installRunBrowser } from "./run_browser";
 import { followRun } from "./runs";
 import { installStyles, toast } from "./toast";
+import "./media";
 
 const api = {
   runAction,
