@@ -418,11 +418,10 @@ def _failure(exc: ActivityError | ApplicationError) -> NodeFailure:
     cause = exc if isinstance(exc, ApplicationError) else exc.cause
     if isinstance(cause, ApplicationError):
         details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
-        code = str(
-            details.get("code") or ("SCRIPT_ERROR" if cause.type == SCRIPT_ERROR else "ERROR")
-        )
+        if cause.type == SCRIPT_ERROR:  # the script's own code, file and line stay as details
+            return NodeFailure("SCRIPT_ERROR", cause.message, retryable=True, details=details)
         return NodeFailure(
-            code,
+            str(details.get("code") or "ERROR"),
             cause.message,
             retryable=bool(details.get("retryable", True)),
             details=details.get("details"),

@@ -99,6 +99,8 @@ class Stack:
     task_queue: str
     dispatcher: FlowDispatcher
     started: list[str] = field(default_factory=list)
+    search_attributes: bool = True
+    """False on the time-skipping server, which has no custom search attributes."""
 
     @property
     def db(self) -> Database:
@@ -142,7 +144,7 @@ class Stack:
             id=workflow_id,
             task_queue=self.task_queue,
             result_type=FlowRunResult,
-            search_attributes=attributes(params),
+            search_attributes=attributes(params) if self.search_attributes else None,
         )
         self.started.append(workflow_id)
         return handle
@@ -216,7 +218,12 @@ def worker(world: World, client: Client, task_queue: str, pool: SandboxPool) -> 
 
 @asynccontextmanager
 async def running_stack(
-    world: World, client: Client, task_queue: str, pool: SandboxPool
+    world: World,
+    client: Client,
+    task_queue: str,
+    pool: SandboxPool,
+    *,
+    search_attributes: bool = True,
 ) -> AsyncIterator[Stack]:
     dispatcher = FlowDispatcher(
         TemporalConnection("unused", "default", client),
@@ -225,7 +232,7 @@ async def running_stack(
         env_for=tenant_env(world.db),
     )
     async with worker(world, client, task_queue, pool):
-        yield Stack(world, client, task_queue, dispatcher)
+        yield Stack(world, client, task_queue, dispatcher, search_attributes=search_attributes)
 
 
 @pytest_asyncio.fixture
