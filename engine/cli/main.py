@@ -16,6 +16,7 @@ import click
 
 from dbal.errors import DataError
 from engine.cli import services
+from engine.cli.backup import backup_command, restore_command
 from engine.cli.packages import packages_group
 from engine.cli.pages import pages_group
 from engine.cli.scripts import scripts_group
@@ -164,6 +165,8 @@ def run_or_fail(fn: Any, settings: Settings) -> None:
     sys.exit(code)
 
 
+tenant.add_command(backup_command)
+tenant.add_command(restore_command)
 cli.add_command(packages_group, "packages")
 cli.add_command(pages_group, "pages")
 cli.add_command(user_group, "user")

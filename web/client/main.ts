@@ -4,6 +4,7 @@
 // Public API for package scripts: window.MetaBuilder (see `api` below).
 
 import { type ActionRequest, installActions, runAction } from "./actions";
+import { installEntityViews } from "./entity_views";
 import { refreshMain } from "./fragments";
 import { registerAction } from "./local";
 import { installNavigation, navigate } from "./nav";
@@ -38,6 +39,7 @@ function boot(): void {
   installStyles();
   installActions(document);
   installNavigation(document);
+  installEntityViews(document);
   installRunBrowser(document);
 }
 
