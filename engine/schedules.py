@@ -117,6 +117,7 @@ class ScheduledRun:
             user_level=CRON_LEVEL,
             kind="cron",
             timeout_s=cron.timeout_s,
+            version=cron.version,
         )
         return cls(
             schedule_id=cron.schedule_id,

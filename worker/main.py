@@ -24,6 +24,7 @@ from scripts_runtime.sandbox import SandboxPool
 from worker.activities import HostFactory, ScriptActivities
 from worker.component import Component, Registration, WorkerContext
 from worker.flows import flows_component
+from worker.installs import installs_component
 from worker.media import media_component
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=5)
@@ -37,7 +38,12 @@ def scripts_component(ctx: WorkerContext) -> Registration:
     return Registration(workflows=[ScriptRun], activities=[activities.run_script])
 
 
-COMPONENTS: Sequence[Component] = (scripts_component, media_component, flows_component)
+COMPONENTS: Sequence[Component] = (
+    scripts_component,
+    media_component,
+    flows_component,
+    installs_component,
+)
 
 
 async def run_worker(

@@ -37,6 +37,7 @@ class ScriptRunInput:
     user_level: int = 0
     kind: str = "action"
     timeout_s: float = 5.0
+    version: str | None = None  # the package version to run (None: the newest in the catalog)
 
 
 @dataclass
