@@ -66,6 +66,7 @@ __all__ = [
     "TemporalSchedules",
     "desired_schedules",
     "reconcile",
+    "reconcile_at_start",
     "sync_packages",
 ]
 
@@ -353,4 +354,18 @@ async def sync_packages(
         for script in scripts
     ]
     await _apply(schedules, wanted, candidates, report)
+    return report
+
+
+async def reconcile_at_start(
+    client: Client, db: Database, catalog: Catalog, *, task_queue: str
+) -> ReconcileReport | None:
+    """`reconcile` for the stack and worker start-up: a Temporal or database hiccup is
+    logged, not fatal (the next start, or the next install's sync, repairs it)."""
+    try:
+        report = await reconcile(TemporalSchedules(client), db, catalog, task_queue=task_queue)
+    except Exception:  # start-up must not die on a schedule; logged with its context
+        log.exception("reconciling cron schedules failed")
+        return None
+    log.info(report.summary())
     return report

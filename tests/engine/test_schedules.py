@@ -31,6 +31,7 @@ from engine.schedules import (
     ReconcileReport,
     TemporalSchedules,
     reconcile,
+    reconcile_at_start,
     sync_packages,
 )
 from engine.workflows.script_run import ScriptRun
@@ -257,3 +258,25 @@ def test_bad_schedule_options_are_refused_at_validation(
     path = cron_package(tmp_path, "badcron", **manifest)
     (report,) = validate_path(path)
     assert code in {p.code for p in report.errors}
+
+
+async def test_start_up_reconcile_repairs_and_never_stops_the_start(
+    temporal_client: Client, db: Database, tmp_path: Path, task_queue: str
+) -> None:
+    pid = f"cronpkg{uuid.uuid4().hex[:6]}"
+    cron_package(tmp_path / "pkgs", pid)
+    catalog = Catalog([tmp_path / "pkgs"])
+    tid, _ = tenant(db)
+    PackageManager(db, catalog).install(tid, pid)  # e.g. `metabuilder packages install`
+    report = await reconcile_at_start(temporal_client, db, catalog, task_queue=task_queue)
+    assert report is not None and f"{tid}/{pid}/tick" in report.created
+    await TemporalSchedules(temporal_client).delete(f"{tid}/{pid}/tick")
+
+    unmigrated = Database.connect(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        failed = await reconcile_at_start(
+            temporal_client, unmigrated, catalog, task_queue=task_queue
+        )
+    finally:
+        unmigrated.close()
+    assert failed is None
