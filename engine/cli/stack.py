@@ -23,6 +23,7 @@ from engine import search_attributes
 from engine.cli import services
 from engine.config import Settings
 from engine.errors import StartupError
+from engine.schedules import reconcile_at_start
 from engine.temporal_client import TemporalConnection
 from engine.temporal_server import DevServerConfig, TemporalDevServer, ensure_port_free
 from worker.main import run_worker
@@ -113,6 +114,7 @@ async def run_embedded_stack(settings: Settings) -> int:
                 )
             )
             await wait_first(worker_ready.wait(), worker)
+            await reconcile_at_start(client, db, catalog, task_queue=settings.task_queue)
             web = asyncio.create_task(serve_until(web_server(settings, app), stop))
             print_banner(settings)
             await stop.wait()
@@ -149,6 +151,7 @@ async def run_worker_only(settings: Settings) -> int:
         with stop_on_signals(stop):
             client = await connect_temporal(settings)
             await search_attributes.ensure_registered(client, settings.temporal_namespace)
+            await reconcile_at_start(client, db, catalog, task_queue=settings.task_queue)
             log.warning(
                 "worker on task queue %s (Temporal at %s)",
                 settings.task_queue,
