@@ -76,13 +76,16 @@ class ScriptActivities:
 
 
 async def _heartbeating(work: Awaitable[T]) -> T:
-    """Await `work`, heartbeating while it runs (a quick script sends no heartbeat at all)."""
+    """Await `work`, heartbeating while it runs (a quick script sends no heartbeat at all;
+    a local activity, which has no heartbeat timeout, none either)."""
     task = asyncio.ensure_future(work)
+    beat = activity.info().heartbeat_timeout is not None
     try:
         while True:
             done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_TIMEOUT_S / 3)
             if done:
                 return task.result()
-            activity.heartbeat()
+            if beat:
+                activity.heartbeat()
     finally:
         task.cancel()  # a cancelled activity stops its script
