@@ -201,8 +201,11 @@ def _check_package(entity: str, context: PageDataContext, name: str) -> None:
 
 def _read_level(db: Database, entity: str, context: PageDataContext) -> int:
     """The lowest level that may read some rows of `entity` (own rows count)."""
-    rule = db.schema.get(entity, context.package).model.acl["read"]
-    return rule.owner if rule.owner is not None and rule.owner < rule.level else rule.level
+    model = db.schema.get(entity, context.package).model
+    rule = model.acl["read"]
+    if rule.owner is not None and model.owner is not None:
+        return min(rule.level, rule.owner)
+    return rule.level
 
 
 def _validation(exc: ValidationError, source: Mapping[str, Any], name: str) -> PageDataError:
