@@ -23,9 +23,12 @@ The report is `{"dry_run", "mode", "total", "valid", "created", "errors": [{"row
 unique value, dangling foreign key) cannot be pinned on a row: it ends the import with
 `row: null` and the batch's first and last row in the message, and nothing is written.
 
-CSV conventions: the header names fields; `id` is kept, `created_at`/`updated_at` are
-ignored on import (the rows are new, so they get new timestamps). An empty cell is null (CSV
-cannot tell an empty string from a missing value; use NDJSON for exact empty strings).
+`id` is kept; `created_at`/`updated_at` are ignored on import (the rows are new, so they get
+new timestamps). A null in a field that is not nullable and not required counts as "not
+given" (that is how such a field exports when it was never set).
+
+CSV conventions: the header names fields. An empty cell is null (CSV cannot tell an empty
+string from a missing value; use NDJSON for exact empty strings).
 Booleans are `true`/`false`, date-times ISO 8601, JSON fields JSON text. String cells that a
 spreadsheet would run as a formula (starting with = + - @ tab or CR) are written with a
 leading `'`, as are cells that already start with one; import removes exactly one leading
@@ -294,10 +297,7 @@ def csv_records(model: EntityModel, lines: Iterator[str]) -> Iterator[tuple[Any,
                 continue
             spec = model.fields.get(name)
             if spec is None or text == "":
-                if spec is None:
-                    row[name] = text  # the validator reports the unknown field
-                elif spec.nullable:
-                    row[name] = None
+                row[name] = None if spec is not None else text  # unknown: the validator says so
                 continue
             try:
                 row[name] = typed_cell(spec, text)
@@ -329,10 +329,20 @@ def json_records(raw: bytes) -> Iterator[tuple[Any, list[FieldError]]]:
         yield record, []
 
 
-def without_timestamps(record: Any) -> Any:
-    if isinstance(record, dict):
-        return {k: v for k, v in record.items() if k not in IGNORED_ON_IMPORT}
-    return record
+def as_new_row(model: EntityModel, record: Any) -> Any:
+    """A record as a row to create: timestamps dropped, and a null in a non-nullable optional
+    field read as "not given" (that is how such a field that was never set exports)."""
+    if not isinstance(record, dict):
+        return record
+    out = {}
+    for key, value in record.items():
+        spec = model.fields.get(key) if isinstance(key, str) else None
+        if key in IGNORED_ON_IMPORT:
+            continue
+        if value is None and spec is not None and not spec.nullable and not spec.required:
+            continue
+        out[key] = value
+    return out
 
 
 def run_import(
@@ -367,7 +377,7 @@ def run_import(
                 report.total = number
                 if number > MAX_IMPORT_ROWS:
                     raise ApiError(413, f"more than {MAX_IMPORT_ROWS} records in one import")
-                record = without_timestamps(record)
+                record = as_new_row(model, record)
                 if not problems:
                     if isinstance(record, dict) and str(record.get("id", "")).startswith("_"):
                         problems = [{"field": "id", "error": "must not begin with '_'"}]

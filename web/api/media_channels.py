@@ -39,6 +39,7 @@ from engine.workflows.channel_run import (
 from engine.workflows.media_job import PACKAGE
 from media.paths import MediaRoot
 from media.signing import sign_path
+from web.actions import read_json
 from web.api.media_access import (
     ASSET,
     CHANNEL,
@@ -74,7 +75,7 @@ async def list_channels(request: Request) -> Response:
 async def create_channel(request: Request) -> Response:
     svc = services(request)
     tenant, scope = await caller(request, minimum=ADMIN)
-    body = await request.json() if await request.body() else {}
+    body = await read_json(request)
     name, kind, asset_ids = _channel_input(body)
     schedule = []
     for asset_id in asset_ids:

@@ -1,0 +1,198 @@
+"""Import and export: 10,000 rows round-trip exactly through NDJSON and CSV, a CSV with three
+bad rows is reported row by row in a dry run, and the all-or-nothing and skip modes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.api.conftest import FORUM, Api
+
+N = 10_000
+FIELDS = ("id", "thread_id", "body", "author", "score", "status", "published_at", "meta")
+
+
+def stamp(i: int) -> str:
+    return f"2026-02-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00.{i % 1000:03d}000+00:00"
+
+
+def tricky(i: int, thread: str, author: str) -> dict[str, Any]:
+    """Rows that stress the formats: quotes, commas, newlines, formulas, unicode, nulls."""
+    bodies = ['say "hi", then\nleave', "=SUM(A1:A9)", "'quoted", "-3", "ünïcødé ✓", "plain"]
+    return {
+        "thread_id": thread,
+        "body": f"{bodies[i % len(bodies)]} {i}" if i % 7 else bodies[i % len(bodies)],
+        "author": author,
+        **({"score": i * 0.37} if i % 3 else {}),
+        "status": ("draft", "published", "hidden")[i % 3],
+        "published_at": stamp(i) if i % 5 else None,
+        "meta": {"n": i, "tags": ["a", "b"][: i % 3]} if i % 4 else None,
+    }
+
+
+def comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(({k: r.get(k) for k in FIELDS} for r in rows), key=lambda r: r["id"])
+
+
+async def every_row(client: Any, url: str) -> list[dict[str, Any]]:
+    r = await client.get(f"{url}/_export", params={"format": "ndjson"})
+    assert r.status_code == 200, r.text
+    return [orjson.loads(line) for line in r.content.splitlines()]
+
+
+@pytest.mark.slow
+async def test_ten_thousand_rows_round_trip_exactly(api: Api) -> None:
+    seeded = await api.seed()
+    admin = await api.client("admin")
+    thread = seeded["threads"][1]["id"]
+    url = f"{FORUM}/post"
+    body = b"".join(orjson.dumps(tricky(i, thread, api.users["admin"])) + b"\n" for i in range(N))
+    loaded = await admin.post(f"{url}/_import", params={"format": "ndjson"}, content=body)
+    assert loaded.status_code == 200, loaded.text[:500]
+    assert loaded.json()["created"] == N
+    before = await every_row(admin, url)
+    assert len(before) == N + 3
+    exports = {}
+    for fmt, media in (("csv", "text/csv"), ("ndjson", "application/x-ndjson")):
+        exported = await admin.get(f"{url}/_export", params={"format": fmt})
+        assert exported.status_code == 200
+        assert exported.headers["content-type"].startswith(media)
+        exports[fmt] = exported.content
+    ids = [r["id"] for r in before]
+    for fmt, content in exports.items():
+        for start in range(0, len(ids), 1000):  # bulk deletes take at most 1000 rows a request
+            gone = await admin.request(
+                "DELETE", f"{url}/_bulk", json={"ids": ids[start : start + 1000]}
+            )
+            assert gone.status_code == 200, gone.text
+        assert await every_row(admin, url) == []
+        back = await admin.post(f"{url}/_import", params={"format": fmt}, content=content)
+        assert back.status_code == 200, back.text[:500]
+        assert back.json()["created"] == N + 3 and back.json()["errors"] == []
+        assert comparable(await every_row(admin, url)) == comparable(before), fmt
+
+
+BAD_CSV = """\
+thread_id,body,score,status,published_at
+{t},fine one,1.5,draft,2026-01-01T00:00:00Z
+{t},,2,draft,
+{t},bad score,lots,draft,
+{t},fine two,3,published,
+{t},bad status,4,exploded,
+{t},"quoted, with comma",5,hidden,2026-01-02T00:00:00Z
+{t},fine three,6,draft,not-a-date
+"""
+
+
+async def test_a_csv_with_three_bad_rows_reports_exactly_those_in_a_dry_run(api: Api) -> None:
+    seeded = await api.seed()
+    admin = await api.client("admin")
+    url = f"{FORUM}/post/_import"
+    text = BAD_CSV.format(t=seeded["threads"][0]["id"]).replace(
+        "fine three,6,draft,not-a-date", "fine three,6,draft,"
+    )
+    data = text.encode()
+    dry = await admin.post(
+        url, params={"dry_run": "true"}, content=data, headers={"content-type": "text/csv"}
+    )
+    assert dry.status_code == 200, dry.text
+    report = dry.json()
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [
+        (2, "body"),
+        (3, "score"),
+        (5, "status"),
+    ]
+    assert (report["total"], report["valid"], report["created"], report["dry_run"]) == (
+        7,
+        4,
+        0,
+        True,
+    )
+    assert len((await admin.get(f"{FORUM}/post")).json()["items"]) == 3
+
+    strict = await admin.post(url, content=data, headers={"content-type": "text/csv"})
+    assert strict.status_code == 422 and strict.json()["details"]["created"] == 0
+    assert len((await admin.get(f"{FORUM}/post")).json()["items"]) == 3
+
+    skip = await admin.post(
+        url, params={"mode": "skip"}, content=data, headers={"content-type": "text/csv"}
+    )
+    assert skip.status_code == 200 and skip.json()["created"] == 4
+    bodies = {
+        p["body"]
+        for p in (await admin.get(f"{FORUM}/post", params={"limit": "50"})).json()["items"]
+    }
+    assert {"fine one", "fine two", "quoted, with comma", "fine three"} <= bodies
+
+
+async def test_json_import_export_and_database_refusals(api: Api) -> None:
+    seeded = await api.seed()
+    admin = await api.client("admin")
+    url = f"{FORUM}/category"
+    rows = [{"name": f"C{i}", "slug": f"c-{i}"} for i in range(3)]
+    r = await admin.post(f"{url}/_import", params={"format": "json"}, content=orjson.dumps(rows))
+    assert r.status_code == 200 and r.json()["created"] == 3
+    exported = await admin.get(
+        f"{url}/_export", params={"format": "json", "sort": "slug", "fields": "slug"}
+    )
+    assert [x["slug"] for x in exported.json()] == ["c-0", "c-1", "c-2", "general"]
+    assert set(exported.json()[0]) == {"id", "slug"}
+    dup = await admin.post(
+        f"{url}/_import", params={"format": "json"}, content=orjson.dumps(rows[:1])
+    )
+    assert dup.status_code == 409 and dup.json()["details"]["errors"][0]["row"] is None
+    dry = await admin.post(f"{url}/_import?format=json&dry_run=1", content=orjson.dumps(rows[:1]))
+    assert dry.status_code == 200 and "already exists" in dry.json()["errors"][0]["error"]
+    dangling = await admin.post(
+        f"{FORUM}/thread/_import", params={"format": "ndjson"},
+        content=b'{"title": "x", "category_id": "missing"}\n',
+    )  # fmt: skip
+    assert dangling.status_code == 422
+    assert seeded["category"]["slug"] == "general"
+
+
+async def test_csv_export_defuses_formulas_and_import_restores_them(api: Api) -> None:
+    seeded = await api.seed()
+    user = await api.client("user")
+    thread = seeded["threads"][0]["id"]
+    for body in ("=cmd|' /C calc'!A0", "@SUM(1)", "'already"):
+        assert (
+            await user.post(f"{FORUM}/post", json={"thread_id": thread, "body": body})
+        ).status_code == 201
+    exported = await user.get(f"{FORUM}/post/_export", headers={"accept": "text/csv"})
+    cells = [row[FIELD] for row in csv.DictReader(io.StringIO(exported.text)) for FIELD in ["body"]]
+    assert "'=cmd|' /C calc'!A0" in cells and "'@SUM(1)" in cells and "''already" in cells
+    assert all(not c.startswith(("=", "@", "+")) for c in cells)
+
+
+async def test_import_and_export_keep_levels_and_refuse_bad_requests(api: Api) -> None:
+    await api.seed()
+    public = await api.client("public")
+    anonymous = await api.client("anonymous")
+    assert (await anonymous.get(f"{FORUM}/post/_export")).status_code == 403
+    r = await public.post(
+        f"{FORUM}/post/_import?format=ndjson&dry_run=true", content=b'{"body": "x"}\n'
+    )
+    assert r.status_code == 403
+    admin = await api.client("admin")
+    for params, content in (
+        ({"format": "xml"}, b""),
+        ({"mode": "sometimes"}, b""),
+        ({"dry_run": "maybe"}, b""),
+        ({"unknown": "1"}, b""),
+    ):
+        assert (
+            await admin.post(f"{FORUM}/post/_import", params=params, content=content)
+        ).status_code == 422
+    assert (
+        await admin.post(f"{FORUM}/post/_import?format=csv", content=b"\xff\xfe\x00bad")
+    ).status_code == 400
+    assert (await admin.get(f"{FORUM}/post/_export", params={"cursor": "x"})).status_code == 422
+    notes = await admin.post(
+        f"{FORUM}/post/_import?format=ndjson&dry_run=true", content=b"[1]\nnot json\n"
+    )
+    assert [e["row"] for e in notes.json()["errors"]] == [1, 2]
