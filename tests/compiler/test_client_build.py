@@ -14,9 +14,9 @@ from engine.compiler.binary import REPO_ROOT, TOOLS_DIR
 from engine.compiler.client import CLIENT_SOURCE_DIR
 from tests.compiler.sourcemap import original_position, position_of
 
-# The whole runtime, minified (23.7 KB, 8.4 KB gzipped, at the last raise: the run browser).
-# Raise it deliberately.
-SIZE_BUDGET_BYTES = 26_000
+# The whole runtime, minified (26.5 KB, 9.3 KB gzipped, at the last raise: the run browser,
+# entity views and media player hooks). Raise it deliberately.
+SIZE_BUDGET_BYTES = 30_000
 
 
 @pytest.fixture(scope="module")

@@ -138,7 +138,8 @@ class RunBrowser {
     const rows = this.part("rows");
     if (!rows) return;
     try {
-      const page = await listRuns(this.filters(), append ? (this.nextToken ?? undefined) : undefined);
+      const token = append ? (this.nextToken ?? undefined) : undefined;
+      const page = await listRuns(this.filters(), token);
       if (!append) {
         this.stopRowFollowers();
         rows.replaceChildren();
@@ -187,7 +188,8 @@ class RunBrowser {
 
   private followRows(): void {
     const rows = this.part("rows");
-    for (const tr of rows?.querySelectorAll<HTMLTableRowElement>('tr[data-status="running"]') ?? []) {
+    const running = rows?.querySelectorAll<HTMLTableRowElement>('tr[data-status="running"]');
+    for (const tr of running ?? []) {
       if (this.rowFollowers.size >= MAX_FOLLOWED_ROWS) return;
       const id = tr.dataset.workflowId ?? "";
       if (!id || this.rowFollowers.has(id)) continue;
@@ -251,7 +253,8 @@ class RunBrowser {
   private showDetail(run: RunDetail): void {
     const detail = this.part("detail");
     if (!detail) return;
-    setText(this.part("detail-title"), run.action ? `${run.action} (${run.kind ?? run.type})` : run.workflowId);
+    const title = run.action ? `${run.action} (${run.kind ?? run.type})` : run.workflowId;
+    setText(this.part("detail-title"), title);
     const summary = this.part("summary");
     summary?.replaceChildren(
       ...entry("Status", chip(run.status)),
@@ -264,16 +267,20 @@ class RunBrowser {
     );
     const errorBox = this.part("error");
     if (errorBox) {
-      const message = run.error
-        ? `${run.error.code ?? "ERROR"}: ${run.error.message ?? "the run failed"}${run.error.node ? ` (step ${run.error.node})` : ""}`
+      const failure = run.error;
+      const step = failure?.node ? ` (step ${failure.node})` : "";
+      const message = failure
+        ? `${failure.code ?? "ERROR"}: ${failure.message ?? "the run failed"}${step}`
         : "";
       setText(errorBox.querySelector<HTMLElement>(".mb-alert__message") ?? errorBox, message);
       errorBox.toggleAttribute("hidden", !run.error);
     }
     setText(this.part("input"), pretty(run.input));
-    setText(this.part("result"), run.status === "running" ? "(still running)" : pretty(run.result ?? null));
+    const result = run.status === "running" ? "(still running)" : pretty(run.result ?? null);
+    setText(this.part("result"), result);
     const logs = run.logs ?? [];
-    setText(this.part("logs"), logs.map((line) => (typeof line === "string" ? line : JSON.stringify(line))).join("\n"));
+    const lines = logs.map((line) => (typeof line === "string" ? line : JSON.stringify(line)));
+    setText(this.part("logs"), lines.join("\n"));
     this.part("logs-box")?.toggleAttribute("hidden", logs.length === 0);
     this.showNodes(run.nodes);
     const link = this.part<HTMLAnchorElement>("temporal");
@@ -288,6 +295,14 @@ class RunBrowser {
   private showProgress(progress: RunProgress): void {
     if (!this.selected) return;
     if (progress.nodes) this.showNodes(progress.nodes);
+    // The server decides on every click; live, show Approve as the detail endpoint would.
+    const approvals = progress.approvals ?? [];
+    this.selected.approvals = approvals;
+    const level = Number(this.root.dataset.runsLevel ?? "0");
+    const needed = Math.max(1, Math.min(...approvals.map((a) => a.minLevel ?? 0)));
+    const approvable = approvals.length > 0 && level >= needed;
+    this.part("approve")?.toggleAttribute("hidden", !approvable);
+    this.part("reject")?.toggleAttribute("hidden", !approvable);
     const status = progress.status ?? "running";
     const chipHolder = this.part("summary")?.querySelector("dd");
     chipHolder?.replaceChildren(chip(status));

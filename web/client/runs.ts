@@ -85,6 +85,11 @@ export interface RunPage {
   nextPageToken: string | null;
 }
 
+export interface StartedRun {
+  workflowId: string;
+  runId: string | null;
+}
+
 export interface FollowOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Connection failures without news in between before giving up (EventSource retries by
@@ -100,12 +105,16 @@ export function runUrl(workflowId: string, suffix = ""): string {
   return `/api/v1/${encodeURIComponent(tenant())}/runs/${id}${suffix}`;
 }
 
-export async function listRuns(filters: Record<string, string>, pageToken?: string): Promise<RunPage> {
+export async function listRuns(
+  filters: Record<string, string>,
+  pageToken?: string,
+): Promise<RunPage> {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
   if (pageToken) query.set("pageToken", pageToken);
   const text = query.toString();
-  return (await getJson(`/api/v1/${encodeURIComponent(tenant())}/runs${text ? `?${text}` : ""}`)) as RunPage;
+  const url = `/api/v1/${encodeURIComponent(tenant())}/runs${text ? `?${text}` : ""}`;
+  return (await getJson(url)) as RunPage;
 }
 
 export async function getRun(workflowId: string, runId?: string): Promise<RunDetail> {
@@ -118,8 +127,8 @@ export function cancelRun(workflowId: string): Promise<unknown> {
 }
 
 /** Start the action again with the same input; answers the new run's {workflowId, runId}. */
-export async function retryRun(workflowId: string): Promise<{ workflowId: string; runId: string | null }> {
-  return (await postJson(runUrl(workflowId, "/retry"), {})) as { workflowId: string; runId: string | null };
+export async function retryRun(workflowId: string): Promise<StartedRun> {
+  return (await postJson(runUrl(workflowId, "/retry"), {})) as StartedRun;
 }
 
 /** Approve or reject the step a flow waits on (web/api/flows.py checks level and tenant). */
@@ -128,10 +137,14 @@ export function decideRun(workflowId: string, approve: boolean, node?: string): 
 }
 
 async function getJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  const response = await fetch(url, {
+    headers: { Accept: "application/json" },
+    credentials: "same-origin",
+  });
   const data = (await response.json().catch(() => null)) as Record<string, unknown> | null;
   if (!response.ok) {
-    const message = typeof data?.message === "string" ? data.message : `${response.status} request failed`;
+    const message =
+      typeof data?.message === "string" ? data.message : `${response.status} request failed`;
     const code = typeof data?.error === "string" ? data.error : `HTTP_${response.status}`;
     throw new HttpError(response.status, code, message, data?.details);
   }

@@ -108,8 +108,9 @@ async def test_running_runs_and_flows_are_not_retried(world: World) -> None:
     http = await world.session("alice")
     assert (await http.post(path(world, started.workflow_id, "retry"))).status_code == 409
     gate(name).set()
-    flow = await world.flow("a", ["only"], user=world.users["alice"])
-    await flow.signal("advance")
+    flow = await world.flow("alice", [("only", 1)])
+    assert (await http.post(path(world, flow.id, "retry"))).status_code == 409
+    assert (await world.decide("alice", flow.id)).status_code == 200
     await flow.result()
     assert (await http.post(path(world, flow.id, "retry"))).status_code == 409
 

@@ -15,7 +15,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from engine import search_attributes
 from engine.workflows.script_run import ScriptRun, ScriptRunInput
-from tests.web.runs.world import PACKAGE, World
+from tests.web.runs.world import PACKAGE, World, eventually
 
 pytestmark = pytest.mark.temporal
 
@@ -149,18 +149,32 @@ async def test_a_run_id_picks_one_run_of_the_workflow(world: World) -> None:
     assert (await http.get(f"{base}?runId=x'%20OR%201=1")).status_code == 404
 
 
-async def test_a_flow_shows_its_nodes(world: World) -> None:
-    handle = await world.flow("a", ["fetch", "save"], user=world.users["alice"])
-    http = await world.session("alice")
-    run = (await http.get(path(world, "a", handle.id))).json()
-    assert run["type"] == "FlowRun" and run["status"] == "running"
-    assert run["nodes"]["fetch"]["status"] == "running"
-    assert run["allowed"]["cancel"] is True and run["allowed"]["retry"] is False
-    for _ in range(2):
-        await handle.signal("advance")
+async def test_a_flow_shows_its_nodes_and_who_may_approve(world: World) -> None:
+    handle = await world.flow("alice", [("ask", 1), ("sign_off", 3)])
+    alice, ada = await world.session("alice"), await world.session("ada")
+    run = (await alice.get(path(world, "a", handle.id))).json()
+    assert run["type"] == "FlowRun" and run["status"] == "running" and run["kind"] == "flow"
+    assert run["input"] == {"asked": "by alice"}  # not the pinned definition around it
+    assert run["nodes"]["ask"]["status"] == "waiting"
+    assert run["nodes"]["sign_off"]["status"] == "pending"
+    assert run["approvals"] == [{"node": "ask", "minLevel": 1}]
+    assert run["allowed"] == {"cancel": True, "retry": False, "approve": True}
+    assert (await world.decide("alice", handle.id)).status_code == 200
+
+    async def second_step_waits() -> bool:
+        body = (await alice.get(path(world, "a", handle.id))).json()
+        return bool(body["approvals"]) and body["approvals"][0]["node"] == "sign_off"
+
+    await eventually(second_step_waits)
+    run = (await alice.get(path(world, "a", handle.id))).json()
+    assert run["nodes"]["ask"]["status"] == "done"
+    assert run["allowed"]["approve"] is False  # sign_off needs level 3; alice has 1
+    assert (await ada.get(path(world, "a", handle.id))).json()["allowed"]["approve"] is True
+    assert (await world.decide("alice", handle.id)).status_code == 403  # the flow says no
+    assert (await world.decide("ada", handle.id)).status_code == 200
     await handle.result()
-    run = (await http.get(path(world, "a", handle.id))).json()
+    run = (await alice.get(path(world, "a", handle.id))).json()
     assert run["status"] == "completed"
     assert {n["status"] for n in run["nodes"].values()} == {"done"}
-    described = await handle.describe()
-    assert described.status == WorkflowExecutionStatus.COMPLETED
+    assert run["allowed"] == {"cancel": False, "retry": False, "approve": False}
+    assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED

@@ -69,7 +69,8 @@ async def test_a_failed_run_ends_with_done_and_its_error(world: World) -> None:
 
 
 async def test_a_flow_streams_node_by_node(world: World) -> None:
-    handle = await world.flow("a", ["fetch", "transform", "save"], user=world.users["alice"])
+    steps = [("fetch", 1), ("transform", 1), ("save", 1)]
+    handle = await world.flow("alice", steps)
     http = await world.session("alice")
     progress: list[dict[str, Any]] = []
     done: dict[str, Any] = {}
@@ -77,22 +78,18 @@ async def test_a_flow_streams_node_by_node(world: World) -> None:
         async for name, data in events(response):
             if name == "progress":
                 progress.append(data)
-                running = [k for k, n in data.get("nodes", {}).items() if n["status"] == "running"]
-                if running:
-                    await handle.signal("advance")
+                if data.get("approvals"):
+                    assert (await world.decide("alice", handle.id)).status_code == 200
             elif name == "done":
                 done = data
-    order = [
-        [k for k, n in p["nodes"].items() if n["status"] == "running"]
-        for p in progress
-        if "nodes" in p
-    ]
-    assert [r for r in order if r] == [["fetch"], ["transform"], ["save"]]
-    assert progress[0]["percent"] == 0 and progress[0]["message"] == "Running fetch"
+    waiting = [p["approvals"][0]["node"] for p in progress if p.get("approvals")]
+    assert waiting == ["fetch", "transform", "save"]
+    assert progress[0]["status"] == "waiting" and progress[0]["percent"] == 0
+    assert progress[0]["nodes"]["fetch"]["status"] == "waiting"
     assert progress[-1]["percent"] == 100
     assert {n["status"] for n in progress[-1]["nodes"].values()} == {"done"}
-    assert progress[-1]["nodes"]["save"]["output"] == {"node": "save"}
-    assert done == {"status": "completed", "result": {"nodes": 3}}
+    assert progress[-1]["nodes"]["save"]["output"]["approved"] is True
+    assert done["status"] == "completed"
 
 
 async def test_the_stream_stops_when_the_client_goes_away(world: World) -> None:

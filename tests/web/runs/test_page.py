@@ -98,16 +98,19 @@ async def test_a_running_action_turns_completed_live(live: World, page: Page) ->
 
 
 @pytest.mark.browser
-async def test_a_flow_shows_its_steps_live_and_can_be_cancelled(live: World, page: Page) -> None:
-    flow = await live.flow("a", ["fetch", "save", "notify"], user=live.users["alice"])
+async def test_a_flow_shows_its_steps_live_approve_and_cancel(live: World, page: Page) -> None:
+    flow = await live.flow("alice", [("fetch", 1), ("save", 1), ("notify", 3)])
     await sign_in(page, live, "alice", f"/{live.tenants['a']}/runs")
     await page.goto(f"{live.url}/{live.tenants['a']}/runs?run={flow.id}")
-    steps = page.locator('[data-runs="nodes"] tr')
-    await expect(steps).to_have_count(1)
-    await expect(page.locator('tr[data-node="fetch"]')).to_have_attribute("data-status", "running")
-    await flow.signal("advance")
+    await expect(page.locator('[data-runs="nodes"] tr')).to_have_count(3)
+    await expect(page.locator('tr[data-node="fetch"]')).to_have_attribute("data-status", "waiting")
+    await page.locator("#run-approve").click()  # the button posts to the flows API
     await expect(page.locator('tr[data-node="fetch"]')).to_have_attribute("data-status", "done")
-    await expect(page.locator('tr[data-node="save"]')).to_have_attribute("data-status", "running")
+    await expect(page.locator('tr[data-node="save"]')).to_have_attribute("data-status", "waiting")
+    assert (await live.decide("alice", flow.id)).status_code == 200  # from elsewhere: live
+    await expect(page.locator('tr[data-node="save"]')).to_have_attribute("data-status", "done")
+    await expect(page.locator('tr[data-node="notify"]')).to_have_attribute("data-status", "waiting")
+    await expect(page.locator("#run-approve")).to_be_hidden()  # notify needs level 3
     await page.locator("#run-cancel").click()
     await expect(page.locator('[data-runs="summary"] [data-status]').first).to_have_attribute(
         "data-status", "cancelled", timeout=10_000

@@ -8,14 +8,15 @@ workflow with `run_script` replaced under its real name (the sandbox has its own
     gated   waits until the test opens its gate (`input["gate"]`), or until cancelled
     broken  fails with a script error
 
-`StandInFlow` is registered as `FlowRun` and answers the `progress` query the way FlowRun
-does (web/api/run_view.py reads it); the test moves it one node at a time with a signal.
+Flows run on the real FlowRun workflow: chains of approval nodes need no activity, and the
+tests move them on through the real approve endpoint.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,15 +30,16 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
-from temporalio import activity, workflow
+from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
-from engine import search_attributes
 from engine.accounts.levels import role_level
 from engine.dispatch import ActionOutcome, ActionRequest
+from engine.flows.dispatch import attributes as flow_attributes
 from engine.temporal_client import TemporalConnection
+from engine.workflows.flow_run import FlowRun, FlowRunInput
 from engine.workflows.script_run import (
     RUN_SCRIPT_ACTIVITY,
     SCRIPT_ERROR,
@@ -76,33 +78,18 @@ async def stand_in_run_script(params: ScriptRunInput) -> ScriptRunResult:
     return ScriptRunResult(value={"echo": params.input}, logs=[f"ran {params.script}"])
 
 
-@workflow.defn(name="FlowRun", sandboxed=False)
-class StandInFlow:
-    """Walks `nodes` in order; each `advance` signal finishes the running node."""
-
-    def __init__(self) -> None:
-        self._nodes: dict[str, dict[str, Any]] = {}
-        self._advanced = 0
-        self._status = "running"
-
-    @workflow.run
-    async def run(self, spec: dict[str, Any]) -> dict[str, Any]:
-        for index, node in enumerate(spec["nodes"]):
-            now = workflow.now().isoformat()
-            self._nodes[node] = {"status": "running", "startedAt": now, "endedAt": None}
-            await workflow.wait_condition(lambda index=index: self._advanced > index)
-            self._nodes[node].update(status="done", endedAt=workflow.now().isoformat())
-            self._nodes[node]["output"] = {"node": node}
-        self._status = "completed"
-        return {"nodes": len(self._nodes)}
-
-    @workflow.signal
-    def advance(self) -> None:
-        self._advanced += 1
-
-    @workflow.query
-    def progress(self) -> dict[str, Any]:
-        return {"status": self._status, "nodes": self._nodes}
+def approval_chain(steps: list[tuple[str, int]]) -> dict[str, Any]:
+    """A flow of approval nodes, one after the other: (node id, minLevel) each. The test moves
+    it one node at a time through the real approve endpoint (web/api/flows.py)."""
+    nodes = [
+        {"id": node, "name": node, "type": "metabuilder.approval", "parameters": {"minLevel": lvl}}
+        for node, lvl in steps
+    ]
+    connections = {
+        a: {"approved": [[{"node": b, "type": "main", "index": 0}]]}
+        for (a, _), (b, _) in itertools.pairwise(steps)
+    }
+    return {"id": "steps", "name": "Steps", "nodes": nodes, "connections": connections}
 
 
 @dataclass
@@ -158,19 +145,34 @@ class World:
         )
         return await self.services.dispatcher.run_action(req, wait=wait)
 
-    async def flow(
-        self, key: str, nodes: list[str], *, user: str | None = None
-    ) -> WorkflowHandle[Any, Any]:
-        slug = self.tenants[key]
-        return await self.client.start_workflow(
-            "FlowRun",
-            {"nodes": nodes},
-            id=f"{slug}/{PACKAGE}/steps/{uuid.uuid4()}",
-            task_queue=self.task_queue,
-            search_attributes=search_attributes.run_attributes(
-                tenant=slug, package=PACKAGE, action="steps", user=user, kind="flow"
-            ),
+    async def flow(self, username: str, steps: list[tuple[str, int]]) -> WorkflowHandle[Any, Any]:
+        """Start the real FlowRun as `username` with an `approval_chain` definition."""
+        tenant = self.harness.tenants[self.tenants[self.home[username]]]
+        params = FlowRunInput(
+            tenant_id=tenant["id"],
+            tenant_slug=tenant["slug"],
+            package_id=PACKAGE,
+            flow_id="steps",
+            definition=approval_chain(steps),
+            input={"asked": "by " + username},
+            user_id=self.users[username],
+            user_level=self.levels[username],
         )
+        return await self.client.start_workflow(
+            FlowRun.run,
+            params,
+            id=f"{tenant['slug']}/{PACKAGE}/flow:steps/{uuid.uuid4()}",
+            task_queue=self.task_queue,
+            search_attributes=flow_attributes(params),
+        )
+
+    async def decide(
+        self, username: str, workflow_id: str, *, approve: bool = True
+    ) -> httpx.Response:
+        http = await self.session(username)
+        verb = "approve" if approve else "reject"
+        slug = self.tenants[self.home[username]]
+        return await http.post(f"/api/v1/{slug}/runs/{workflow_id}/{verb}", json={})
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 10.0) -> None:
@@ -235,7 +237,7 @@ async def serve_world(
         async with Worker(
             temporal_client,
             task_queue=task_queue,
-            workflows=[ScriptRun, StandInFlow],
+            workflows=[ScriptRun, FlowRun],
             activities=[stand_in_run_script],
             default_heartbeat_throttle_interval=timedelta(milliseconds=200),
             graceful_shutdown_timeout=timedelta(seconds=1),
