@@ -178,3 +178,42 @@ async def test_a_flow_shows_its_nodes_and_who_may_approve(world: World) -> None:
     assert {n["status"] for n in run["nodes"].values()} == {"done"}
     assert run["allowed"] == {"cancel": False, "retry": False, "approve": False}
     assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+
+
+async def test_a_failed_flow_names_the_failing_node(world: World) -> None:
+    definition = {
+        "id": "breaks",
+        "nodes": [
+            {"id": "shape", "type": "metabuilder.transform",
+             "parameters": {"output": "{{ $json.nothing.deeper }}"}},
+        ],
+        "connections": {},
+    }  # fmt: skip
+    handle = await world.flow("alice", [], definition=definition)
+    with pytest.raises(Exception):  # noqa: B017 - WorkflowFailureError
+        await handle.result()
+    http = await world.session("alice")
+    run = (await http.get(path(world, "a", handle.id))).json()
+    assert run["status"] == "failed"
+    assert run["error"]["node"] == "shape"
+    assert run["error"]["code"] == "EXPRESSION_ERROR"
+    assert "shape" in run["error"]["message"]
+    assert run["nodes"]["shape"]["status"] == "failed"
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        "*",
+        "..%2F..%2Fetc%2Fpasswd",
+        "x' OR MbTenant != 'x",
+        "%00",
+        "a" * 1200,
+        "{tenant_b}/runs_demo/echo/" + "0" * 36,
+    ],
+)
+async def test_crafted_ids_are_404(world: World, crafted: str) -> None:
+    http = await world.session("ada")
+    target = crafted.format(tenant_b=world.tenants["b"])
+    for suffix in ("", "/events"):
+        assert (await http.get(path(world, "a", target) + suffix)).status_code == 404

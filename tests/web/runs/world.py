@@ -145,15 +145,21 @@ class World:
         )
         return await self.services.dispatcher.run_action(req, wait=wait)
 
-    async def flow(self, username: str, steps: list[tuple[str, int]]) -> WorkflowHandle[Any, Any]:
-        """Start the real FlowRun as `username` with an `approval_chain` definition."""
+    async def flow(
+        self,
+        username: str,
+        steps: list[tuple[str, int]],
+        *,
+        definition: dict[str, Any] | None = None,
+    ) -> WorkflowHandle[Any, Any]:
+        """Start the real FlowRun as `username`: an `approval_chain`, or `definition`."""
         tenant = self.harness.tenants[self.tenants[self.home[username]]]
         params = FlowRunInput(
             tenant_id=tenant["id"],
             tenant_slug=tenant["slug"],
             package_id=PACKAGE,
             flow_id="steps",
-            definition=approval_chain(steps),
+            definition=definition or approval_chain(steps),
             input={"asked": "by " + username},
             user_id=self.users[username],
             user_level=self.levels[username],
