@@ -256,3 +256,22 @@ async def test_a_signed_url_serves_the_asset_folder_until_it_expires(
             file_url(stack, "a", second["asset"]["id"], "derived/hls/master.m3u8"), params=query
         )
         assert other.status_code == 404
+
+
+@pytest.mark.parametrize(("who", "status"), [("owner", 204), ("admin", 204), ("other", 404)])
+async def test_deleting_an_asset_removes_its_rows_and_files(
+    stack: MediaStack, clips: Clips, who: str, status: int
+) -> None:
+    owner, body = await uploaded(stack, clips)
+    asset_id = body["asset"]["id"]
+    derived(stack, "a", asset_id)
+    caller = {"owner": owner, "admin": stack.user("a", 3), "other": stack.user("a", 1)}[who]
+    async with stack.client(caller) as c:
+        response = await c.delete(f"/api/v1/{stack.tenants['a']['slug']}/media/assets/{asset_id}")
+    assert response.status_code == status
+    if status == 204:
+        assert stack.files("a") == []
+        assert stack.rows("a", "MediaAsset") == stack.rows("a", "MediaJob") == []
+    else:
+        assert f"{asset_id}/source" in stack.files("a")
+        assert len(stack.rows("a", "MediaAsset")) == 1
