@@ -195,7 +195,7 @@ async def measure_http(base: str, requests: int) -> dict[int, tuple[list[float],
                 raise SystemExit(f"action failed: {response.status_code} {body}")
 
         await load(call, 30, 4, offset=200 << 16)  # warm-up: connections, sandbox children
-        results = {}
+        results: dict[int, tuple[list[float], float]] = {}
         for c in (1, 8, 32):
             results[c] = await load(call, requests * max(1, c // 4), c, offset=len(results) << 16)
         return results
