@@ -11,7 +11,7 @@ entities. Anything else is not a view (the page router then answers 404).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -86,7 +86,41 @@ def find_target(svc: WebServices, tenant: dict[str, Any], path: str) -> Target |
         return None
     if bound.model.package_id != package_id or bound.model.name != entity:
         return None
-    return Target(tenant, bound.model, action, record_id)
+    return Target(tenant, in_author_order(svc, bound.model), action, record_id)
+
+
+def in_author_order(svc: WebServices, model: EntityModel) -> EntityModel:
+    """The model with its fields in the order the package's schema file lists them (the
+    registry's copy may come back from a JSONB column, which sorts keys its own way)."""
+    package = svc.catalog.find(model.package_id)
+    declared = next(
+        (
+            e
+            for e in (package.entities if package is not None else [])
+            if (e.get("x-entity") or e.get("title")) == model.name
+        ),
+        None,
+    )
+    properties = declared.get("properties") if declared is not None else None
+    if not isinstance(properties, dict):
+        return model
+    rank = {name: i for i, name in enumerate(properties)}
+    last = len(rank)
+
+    def key(name: str) -> tuple[int, int]:
+        if name == "id":
+            return (0, 0)
+        if name in ("created_at", "updated_at"):
+            return (2, 0 if name == "created_at" else 1)
+        return (1, rank.get(name, last))
+
+    names = sorted(model.fields, key=key)
+    return replace(
+        model,
+        fields={n: model.fields[n] for n in names},
+        data_fields=tuple(n for n in names if n in model.data_fields),
+        visible=tuple(n for n in names if n in model.visible),
+    )
 
 
 async def resolve(svc: WebServices, tenant: dict[str, Any], path: str) -> Target | None:
