@@ -137,3 +137,21 @@ async def test_many_viewers_follow_one_run(world: World) -> None:
     gate(name).set()
     for names in await asyncio.gather(*followers):
         assert names == ["progress", "done"]
+
+
+async def test_an_idle_stream_sends_keepalives(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run_events, "KEEPALIVE_S", 0.2)
+    name = str(uuid.uuid4())
+    started = await world.action("alice", "gated", {"gate": name}, wait=False)
+    http = await world.session("alice")
+    lines: list[str] = []
+    async with http.stream("GET", url(world, started.workflow_id)) as response:
+        async for line in response.aiter_lines():
+            lines.append(line)
+            if lines.count(": keepalive") == 2:
+                gate(name).set()
+    assert lines[0] == f"retry: {run_events.RETRY_MS}"
+    assert lines.count("event: progress") == 1 and lines.count("event: done") == 1
+    assert lines.index("event: progress") < lines.index(": keepalive") < lines.index("event: done")
