@@ -51,6 +51,7 @@ RETRYABLE_HTTP = frozenset({408, 429, 500, 502, 503, 504})
 RETRYABLE_DATA = frozenset({"timeout", "database_error", "rate_limit_exceeded"})
 MAX_RECIPIENTS = 50
 SMTP_TIMEOUT_S = 15.0
+TIMESTAMPS = {"createdAt": "created_at", "updatedAt": "updated_at"}
 FILTER_OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "startswith")
 
 
@@ -66,6 +67,16 @@ def _delete_by_id(tx: EffectTx, entity: str, id: str) -> bool:
         return tx.entities.delete(entity, id)
     except NotFoundError:
         return False
+
+
+def _sort(value: Any) -> Any:
+    """The original's `{"field": "asc"|"desc"|1|-1}` as the data layer's `["field", "-field"]`
+    (its `createdAt`/`updatedAt` are our `created_at`/`updated_at`)."""
+    if isinstance(value, Mapping):
+        keys = [TIMESTAMPS.get(str(k), str(k)) for k in value]
+        desc = [str(v).lower() in ("desc", "-1") for v in value.values()]
+        return [f"-{k}" if d else k for k, d in zip(keys, desc, strict=True)]
+    return value
 
 
 def _compat(value: Any) -> Any:
@@ -157,7 +168,7 @@ class FlowActivities:
                 {
                     "entity": entity,
                     "where": where,
-                    "order_by": p.get("sort"),
+                    "order_by": _sort(p.get("sort")),
                     "limit": p.get("limit") or (None if many else 1),
                     "offset": p.get("offset"),
                 },

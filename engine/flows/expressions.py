@@ -74,10 +74,15 @@ class Evaluator:
             state = EvalState(clock=self._clock, deterministic=True)
             return to_json(compile_template(raw).evaluate(scope, state))
         if isinstance(raw, Mapping):
-            return {str(k): self.value(v, scope) for k, v in raw.items()}
+            return {self._key(k, scope): self.value(v, scope) for k, v in raw.items()}
         if isinstance(raw, list):
             return [self.value(v, scope) for v in raw]
         return raw
+
+    def _key(self, key: Any, scope: Mapping[str, Any]) -> str:
+        """Object keys may be bindings too (`{"{{ $json.sortBy }}": "asc"}`)."""
+        text = str(key)
+        return str(self.value(text, scope)) if has_binding(text) else text
 
     def param(self, parameters: Mapping[str, Any], name: str, scope: Mapping[str, Any]) -> Any:
         return self.value(parameters.get(name), scope)

@@ -18,7 +18,6 @@ effects go through activities, with idempotency keys from `calls.idempotency_key
 
 from __future__ import annotations
 
-import asyncio
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from engine.flows.calls import (
 )
 from engine.flows.expressions import Evaluator
 from engine.flows.model import ERROR_OUTPUT, MAIN, Edge, Flow, Node
-from engine.flows.nodes import HANDLERS, NodeFailure, NodeResult
+from engine.flows.nodes import HANDLERS, NodeFailure, NodeResult, settle
 from engine.flows.nodetypes import outputs_of
 from engine.flows.payloads import FLOW_FAILED, MAX_DEPTH, FlowRunInput, FlowRunResult
 from engine.workflows.script_run import (
@@ -149,7 +148,7 @@ class Interpreter:
             starts = dict.fromkeys(first, self.spec.input)
         for node_id, payload in starts.items():
             region.inputs[node_id]["$start"] = payload
-        await asyncio.gather(*(self._visit(region, n) for n in starts))
+        await settle(*(self._visit(region, n) for n in starts))
 
     async def _visit(self, region: _Region, node_id: str) -> None:
         node = self.flow.nodes[node_id]
@@ -173,7 +172,7 @@ class Interpreter:
             region.pending[edge.target] -= 1
             if region.pending[edge.target] == 0:
                 ready.append(edge.target)
-        await asyncio.gather(*(self._visit(region, n) for n in ready))
+        await settle(*(self._visit(region, n) for n in ready))
 
     # -- one node ---------------------------------------------------------------------------
 

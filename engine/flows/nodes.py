@@ -31,6 +31,17 @@ MAX_EVENTS = 100
 MAX_LOGS = 200
 
 
+async def settle(*steps: Awaitable[Any]) -> list[Any]:
+    """Run concurrently and wait for every one before raising the first failure: a sibling's
+    activity is never left in flight when the run fails (the SDK keeps the workflow task open
+    for an outstanding local activity)."""
+    results = await asyncio.gather(*steps, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
 class NodeFailure(Exception):
     def __init__(self, code: str, message: str, *, retryable: bool = False, details: Any = None):
         super().__init__(message)
@@ -117,7 +128,7 @@ async def _parallel(host: NodeHost, node: Node, params: dict[str, Any]) -> dict[
         sub = Node(f"{node.id}.{task.get('id')}", node.kind, node.type, operation=task.get("op"))
         return await host.call(DATABASE_ACTIVITY, sub, str(task.get("op")), inner)
 
-    results = await asyncio.gather(*(one(t) for t in tasks))
+    results = await settle(*(one(t) for t in tasks))
     return {str(t.get("id")): r for t, r in zip(tasks, results, strict=True)}
 
 

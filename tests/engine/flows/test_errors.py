@@ -143,3 +143,27 @@ async def test_expressions_are_deterministic_inside_the_workflow(stack: Stack) -
     assert before - 5000 <= result.output <= time.time() * 1000 + 5000
     with pytest.raises(WorkflowFailureError):
         await stack.run(flow(node("r", "transform", output="{{ Math.random() }}")))
+
+
+async def test_a_failing_sibling_fails_the_run_promptly(stack: Stack) -> None:
+    """One task succeeds and two fail in the same activation: the run fails at once (every
+    sibling is awaited first, so no local activity is left in flight)."""
+    began = time.monotonic()
+    with pytest.raises(WorkflowFailureError) as caught:
+        await stack.run(
+            flow(
+                node(
+                    "p",
+                    "operation",
+                    operation="parallel",
+                    tasks=[
+                        {"id": "ok", "op": "database_count", "entity": "note", "params": {}},
+                        {"id": "bad1", "op": "database_count", "entity": "nosuch", "params": {}},
+                        {"id": "bad2", "op": "database_count", "entity": "nosuch2", "params": {}},
+                    ],
+                )
+            )
+        )
+    assert time.monotonic() - began < 5
+    cause = caught.value.cause
+    assert isinstance(cause, ApplicationError) and cause.details[0]["node"] == "p"
