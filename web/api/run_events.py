@@ -101,7 +101,9 @@ async def _follow(
             quiet = 0.0
             while running:
                 update = await _update(handle, is_flow)
-                if update != last:
+                if update is None and last is None:
+                    update = {"status": "running"}
+                if update is not None and update != last:
                     last = update
                     quiet = 0.0
                     yield sse("progress", update)
@@ -121,15 +123,16 @@ async def _follow(
             continue
         if is_flow:
             final = await _update(handle, is_flow)
-            if final != last and final.get("nodes"):
+            if final is not None and final != last and final.get("nodes"):
                 yield sse("progress", final)
         yield sse("done", result)
         return
 
 
-async def _update(handle: WorkflowHandle[Any, Any], is_flow: bool) -> dict[str, Any]:
-    if is_flow:
-        progress = await flow_progress(handle)
-        if progress is not None:
-            return flow_update(progress)
-    return {"status": "running"}
+async def _update(handle: WorkflowHandle[Any, Any], is_flow: bool) -> dict[str, Any] | None:
+    """The next `progress` event; None when a flow's query went unanswered this time (the
+    client keeps what it was last told rather than losing the nodes)."""
+    if not is_flow:
+        return {"status": "running"}
+    progress = await flow_progress(handle)
+    return flow_update(progress) if progress is not None else None
