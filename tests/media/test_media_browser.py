@@ -18,7 +18,7 @@ from temporalio.client import Client
 from tests.fixtures.browser import artifact, browser, page  # noqa: F401
 from tests.fixtures.ports import free_port
 from tests.media.clips import Clips, make_video
-from tests.media.stack import MediaStack, media_stack
+from tests.media.stack import MediaStack, csrf, media_stack, upload, wait_for_job
 from tests.web.app import with_identity
 
 pytestmark = [pytest.mark.browser, pytest.mark.temporal, pytest.mark.slow]
@@ -111,3 +111,39 @@ async def test_upload_watch_the_job_finish_and_play_it(
     assert state["src"].startswith("blob:")  # Media Source Extensions, fed by hls.js
     # the app has no favicon (not the media center's business)
     assert failed == [] and [p for p in problems if "favicon.ico" not in p] == []
+
+
+async def test_a_channel_page_shows_its_guide_and_plays_live(
+    served: tuple[MediaStack, str],
+    page: Page,  # noqa: F811
+    clips: Clips,
+    temporal_client: Client,
+) -> None:
+    stack, base = served
+    slug = stack.tenants["a"]["slug"]
+    async with stack.client(stack.user("a", 3)) as admin:
+        body = (await upload(admin, slug, clips.video, "news.mkv")).json()
+        assert (await wait_for_job(stack, "a", body["job"]["id"]))["status"] == "completed"
+        created = await admin.post(
+            f"/api/v1/{slug}/media/channels",
+            json={"name": "Newsroom", "kind": "tv", "assetIds": [body["asset"]["id"]]},
+            headers=csrf(admin),
+        )
+    assert created.status_code == 201, created.text
+    channel = created.json()
+    try:
+        await page.goto(f"{base}/media/channels")
+        await page.get_by_role("link", name="Newsroom (tv)").click()
+        await page.wait_for_url(f"{base}/media/channels/{channel['id']}")
+        epg = page.locator("#media-epg li")
+        await expect(epg.first).to_contain_text("Now", timeout=20_000)
+        await expect(epg.first).to_contain_text("news.mkv")
+        await expect(epg.nth(1)).to_contain_text("Next")
+        await page.wait_for_function(
+            "() => { const v = document.getElementById('media-channel-video');"
+            " return v && v.currentTime > 1 && !v.paused; }",
+            timeout=60_000,
+        )
+        await page.screenshot(path=artifact("media-channel.png"))
+    finally:
+        await temporal_client.get_workflow_handle(channel["workflowId"]).terminate("test over")

@@ -293,8 +293,12 @@ async function channel(video: HTMLVideoElement): Promise<void> {
     }
     return info;
   };
-  const info = await refresh();
-  if (info.liveUrl) await play(video, info.liveUrl, "media-player-status");
+  let info = await refresh();
+  for (let tries = 0; !info.guide?.length && tries < 30; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the run's first tick is coming
+    info = await refresh();
+  }
+  if (info.liveUrl && info.onAir) await play(video, info.liveUrl, "media-player-status");
   const timer = setInterval(() => void refresh(), 10_000);
   document.addEventListener("mb:navigated", () => clearInterval(timer), { once: true });
 }
