@@ -90,3 +90,15 @@ async def test_entities_of_packages_not_installed_are_not_views(site: Site) -> N
     assert missing_package.status_code == 404
     assert missing_entity.status_code == 404
     assert bad_shape.status_code == 404
+
+
+async def test_a_reference_to_another_tenants_row_is_a_field_error(site: Site) -> None:
+    theirs = site.entities("other").create("category", {"name": "Theirs"})
+    async with site.client_as("acme", "ada") as http:
+        response = await http.post(
+            ITEM + "/new", data={"title": "Sneaky", "category_id": theirs["id"]}
+        )
+    assert response.status_code == 422
+    box = response.text[response.text.index('data-field="category_id"') :]
+    assert "is not a category" in box[: box.index("data-field=", 5)]
+    assert site.entities("acme").count("item") == 0

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 
+from dbal.scope import Scope
 from tests.views.site import Site
 
 ITEM = "/acme/crud_demo/item"
@@ -102,3 +103,38 @@ async def test_a_package_component_replaces_the_generated_list(site: Site) -> No
     assert page.status_code == 200
     assert 'id="custom-notes"' in page.text and "remember the milk" in page.text
     assert 'id="mb-records"' not in page.text
+
+
+async def test_full_text_search_over_x_search_fields(site: Site) -> None:
+    doc = {
+        "title": "doc",
+        "type": "object",
+        "properties": {"heading": {"type": "string"}, "body": {"type": "string"}},
+        "x-search": ["heading", "body"],
+    }
+    db = site.h.db
+    db.schema.apply_entities("library", [doc])
+    db.installed_packages.upsert(Scope.system(), site.tenants["acme"]["id"], "library", "1.0.0")
+    docs = db.entities(Scope.system(site.tenants["acme"]["id"]), package="library")
+    docs.create("doc", {"heading": "Gardening", "body": "roses and tulips"})
+    docs.create("doc", {"heading": "Cooking", "body": "soup"})
+    async with site.client_as("acme", "alice") as http:
+        found = await http.get("/acme/library/doc?q=tulips")
+    cell = r'data-column="heading"><a class="mb-link" href="[^"]+">([^<]+)<'
+    headings = re.findall(cell, found.text)
+    assert headings == ["Gardening"]
+    assert "1 to 1" in found.text and 'id="mb-next"' not in found.text
+
+
+async def test_deleting_a_row_others_point_at_is_refused_with_a_message(site: Site) -> None:
+    ents = site.entities("acme")
+    tools = ents.create("category", {"name": "Tools"})
+    ents.create("item", {"title": "Hammer", "category_id": tools["id"]})
+    async with site.client_as("acme", "ada") as http:
+        single = await http.post(f"/acme/crud_demo/category/{tools['id']}", data={"op": "delete"})
+        bulk = await http.post(
+            "/acme/crud_demo/category", data={"op": "delete", "ids": tools["id"]}
+        )
+    assert single.status_code == 409 and 'id="mb-error"' in single.text
+    assert bulk.status_code == 409 and 'id="mb-error"' in bulk.text
+    assert ents.read("category", tools["id"])["name"] == "Tools"

@@ -116,6 +116,30 @@ def unique_clashes(
     return found
 
 
+def dangling_references(
+    db: Database, tenant_id: str, model: EntityModel, data: Mapping[str, Any]
+) -> list[FieldError]:
+    """Foreign-key fields whose value names no row of the target entity in this tenant."""
+    found: list[FieldError] = []
+    for fk in model.foreign_keys:
+        value = data.get(fk.field)
+        if value is None:
+            continue
+        try:
+            target = db.schema.get(fk.entity, model.package_id).model
+            system = db.entities(Scope.system(tenant_id), package=target.package_id)
+            exists = system.count(target.name, filter={"id": value}) > 0
+        except DataError:
+            exists = False
+        if not exists:
+            found.append({"field": fk.field, "error": f"is not a {target_label(fk.entity)}"})
+    return found
+
+
+def target_label(entity: str) -> str:
+    return entity.rsplit(".", 1)[-1].replace("_", " ")
+
+
 def form_view(
     db: Database,
     scope: Scope,

@@ -22,12 +22,19 @@ from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from dbal.errors import ConflictError, DataError, ForbiddenError, NotFoundError
+from dbal.errors import (
+    ConflictError,
+    DataError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
 from web.identity import current_identity
 from web.services import WebServices, services
 from web.views.detail import detail_view
 from web.views.fields import row_label
 from web.views.forms import (
+    dangling_references,
     field_errors,
     form_fields,
     form_view,
@@ -103,10 +110,7 @@ def _show(request: Request, svc: WebServices, target: Target) -> Response:
                 return file_response(model, export_rows(svc.db, scope, model, query), fmt)
             except DataError as exc:
                 return JSONResponse(exc.to_dict(), status_code=exc.http_status)
-        view = list_view(svc.db, scope, model, target.base, query, _fk_links(svc, target))
-        view["notice"] = _notice(request)
-        view["homeHref"] = f"/{target.slug}"
-        return render_view(request, target, "list", view, title=view["title"])
+        return _list(request, svc, target, query, notice=_notice(request))
     if target.action == "new":
         refused = refusal(request, target, "create")
         if refused is not None:
@@ -136,6 +140,25 @@ def _show(request: Request, svc: WebServices, target: Target) -> Response:
     view["notice"] = _notice(request)
     view["homeHref"] = f"/{target.slug}"
     return render_view(request, target, "detail", view, title=view["title"])
+
+
+def _list(
+    request: Request,
+    svc: WebServices,
+    target: Target,
+    query: ListQuery,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    scope = scope_for(current_identity(request), target.tenant)
+    links = _fk_links(svc, target)
+    view = list_view(svc.db, scope, target.model, target.base, query, links)
+    view.update(notice=notice, homeHref=f"/{target.slug}")
+    if error:
+        view["error"] = error
+    return render_view(request, target, "list", view, title=view["title"], status=status)
 
 
 def _form(
@@ -211,8 +234,12 @@ def _submit(request: Request, svc: WebServices, target: Target, form: Any) -> Re
             refused = refusal(request, target, "delete")
             if refused is not None:
                 return refused
-            count = delete_selected(svc.db, scope, model, ids)
-            back = ListQuery.parse(request.query_params).url(target.base)
+            query = ListQuery.parse(request.query_params)
+            try:
+                count = delete_selected(svc.db, scope, model, ids)
+            except (ConflictError, ValidationError) as exc:  # rows others point at (restrict)
+                return _list(request, svc, target, query, error=exc.message, status=409)
+            back = query.url(target.base)
             joiner = "&" if "?" in back else "?"
             return RedirectResponse(f"{back}{joiner}done=deleted&n={count}", status_code=303)
         return not_found(request, target.slug, "Unknown operation.")
@@ -229,7 +256,7 @@ def _submit(request: Request, svc: WebServices, target: Target, form: Any) -> Re
             return not_found(request, target.slug, f"No {model.name} {target.record_id!r}.")
         except ForbiddenError:
             return denied(request, target, model.acl["delete"].level)
-        except ConflictError as exc:
+        except (ConflictError, ValidationError) as exc:  # rows others point at (restrict)
             return _detail_error(request, svc, target, exc.message)
         return RedirectResponse(f"{target.base}?done=deleted&n=1", status_code=303)
     return _save(request, svc, target, form)
@@ -281,6 +308,10 @@ def _save(request: Request, svc: WebServices, target: Target, form: Any) -> Resp
             message = "" if errors else exc.message
         except DataError as exc:
             errors, message = field_errors(exc)
+            if message and not errors:  # a foreign key naming no row of this tenant
+                dangling = dangling_references(svc.db, target.tenant["id"], model, data)
+                errors = {str(d["field"]): str(d["error"]) for d in dangling}
+                message = "" if errors else message
         else:
             done = "created" if creating else "updated"
             return RedirectResponse(target.record_url(str(saved["id"]), f"?done={done}"), 303)
