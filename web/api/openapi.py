@@ -16,6 +16,7 @@ entity filled in); only `{id}` is a parameter. Response rows allow null in every
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from web.middleware.csrf import csrf_token
 from web.services import services
 from web.tenancy import DEFAULT_TENANT
 
+ActionLevel = Callable[[str, str], int | None]  # (package, script) -> its minLevel, if any
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 ERROR = {"$ref": "#/components/schemas/Error"}
 ID_PATTERN = "^[A-Za-z0-9-][A-Za-z0-9_-]{0,35}$"
@@ -217,7 +219,9 @@ def allowed(model: EntityModel, where: Tenancy, op: str) -> bool:
     return True
 
 
-def entity_paths(where: Tenancy, model: EntityModel, base: str) -> dict[str, Any]:
+def entity_paths(
+    where: Tenancy, model: EntityModel, base: str, action_level: ActionLevel
+) -> dict[str, Any]:
     name, tag = model.qualified_name, model.qualified_name
     row = {"$ref": ref(model)}
     create_body = {"required": True, "content": json_content({"$ref": ref(model, ".create")})}
@@ -338,13 +342,19 @@ def entity_paths(where: Tenancy, model: EntityModel, base: str) -> dict[str, Any
                     "deleted": {"type": "integer"},
                     "ids": {"type": "array", "items": {"type": "string"}}}})}}, "409"),
         }  # fmt: skip
-    paths.update(action_paths(model, base, tag))
+    if allowed(model, where, "read"):
+        paths.update(action_paths(model, base, tag, where, action_level))
     return {path: ops for path, ops in paths.items() if set(ops) - {"parameters"}}
 
 
-def action_paths(model: EntityModel, base: str, tag: str) -> dict[str, Any]:
+def action_paths(
+    model: EntityModel, base: str, tag: str, where: Tenancy, action_level: ActionLevel
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for action in declared_actions(model):
+    for action, script in declared_actions(model).items():
+        level = action_level(model.package_id, script)
+        if level is None or where.scope.level < level:
+            continue
         out[f"{base}/{{id}}/{action}"] = {"post": {
             "operationId": f"action_{model.qualified_name}_{action}", "tags": [tag],
             "summary": f"Run the {action} action on a row", "parameters": [ID_PARAM],
@@ -378,7 +388,7 @@ RUN = {
 }  # fmt: skip
 
 
-def document(where: Tenancy) -> dict[str, Any]:
+def document(where: Tenancy, action_level: ActionLevel) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the tenant's installed entities, as `where.scope` sees it."""
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {
@@ -389,10 +399,11 @@ def document(where: Tenancy) -> dict[str, Any]:
                            "details": {}},
         },
     }  # fmt: skip
+    where.db.schema.refresh()  # another process may have installed or changed entities
     for package in sorted(where.package_ids()):
         for model in sorted(where.db.schema.models(package), key=lambda m: m.name):
             base = f"/api/v1/{quote(where.slug)}/{package}/{model.name}"
-            found = entity_paths(where, model, base)
+            found = entity_paths(where, model, base, action_level)
             if not found:
                 continue
             paths.update(found)
@@ -426,12 +437,24 @@ def document(where: Tenancy) -> dict[str, Any]:
 # -- endpoints --------------------------------------------------------------------------------
 
 
+def action_levels(request: Request) -> ActionLevel:
+    catalog = services(request).catalog
+
+    def level(package_id: str, script: str) -> int | None:
+        package = catalog.find(package_id)
+        found = package.script(script) if package is not None else None
+        return found.min_level if found is not None and found.kind == "action" else None
+
+    return level
+
+
 @api_endpoint
 async def tenant_document(request: Request) -> Response:
     db = services(request).db
     identity = current_identity(request)
     slug = str(request.path_params["tenant"])
-    return JSONBody(await run_in_threadpool(lambda: document(tenancy(db, slug, identity))))
+    levels = action_levels(request)
+    return JSONBody(await run_in_threadpool(lambda: document(tenancy(db, slug, identity), levels)))
 
 
 def session_slug(request: Request, identity: Identity) -> str:
@@ -448,9 +471,10 @@ async def session_document(request: Request) -> Response:
     if wanted is not None:
         return RedirectResponse(f"/api/v1/{quote(wanted, safe='')}/openapi.json", 307)
     db = services(request).db
+    levels = action_levels(request)
 
     def build() -> dict[str, Any]:
-        return document(tenancy(db, session_slug(request, identity), identity))
+        return document(tenancy(db, session_slug(request, identity), identity), levels)
 
     return JSONBody(await run_in_threadpool(build))
 

@@ -118,6 +118,13 @@ def summary(run: WorkflowExecution, ui_url: str) -> dict[str, Any]:
     }
 
 
+def retryable(run: WorkflowExecution) -> bool:
+    """Actions and flows can be started again by hand; cron ticks, installs and media jobs
+    have their own ways to run again."""
+    kind = attribute(run, search_attributes.KIND)
+    return (run.workflow_type, kind) in ((SCRIPT_RUN, "action"), (FLOW_RUN, "flow"))
+
+
 def permissions(
     run: WorkflowExecution, viewer: Viewer, progress: Mapping[str, Any] | None
 ) -> dict[str, bool]:
@@ -125,14 +132,11 @@ def permissions(
     workflow itself, against the waiting node's `minLevel`)."""
     running = run.status == WorkflowExecutionStatus.RUNNING
     acts = viewer.may_act(run_user(run))
-    retryable = (
-        run.workflow_type == SCRIPT_RUN and attribute(run, search_attributes.KIND) == "action"
-    )
     approvals = (progress or {}).get("approvals") or []
     levels = [int(a.get("minLevel") or 0) for a in approvals if isinstance(a, Mapping)]
     return {
         "cancel": acts and running,
-        "retry": acts and retryable and not running,
+        "retry": acts and retryable(run) and not running,
         "approve": running and bool(levels) and viewer.level >= max(USER, min(levels)),
     }
 

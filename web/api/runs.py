@@ -8,8 +8,9 @@
                                                      flow nodes, Temporal UI link, allowed buttons
     GET  /api/v1/{tenant}/runs/{workflowId}/events   server-sent events (web/api/run_events.py)
     POST /api/v1/{tenant}/runs/{workflowId}/cancel   request cancellation (202)
-    POST /api/v1/{tenant}/runs/{workflowId}/retry    start the same action again with the same
-                                                     input, as the caller (202 with the new run)
+    POST /api/v1/{tenant}/runs/{workflowId}/retry    start the same action or flow again with
+                                                     the same input, as the caller (202 with
+                                                     the new run; a flow as installed now)
 
 `?runId=` picks one run of a workflow id (default: its latest). Who sees and may act on what
 is in web/api/run_view.py; approving a flow step is web/api/flows.py's.
@@ -29,9 +30,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from engine import search_attributes
 from engine.accounts.levels import USER
-from engine.dispatch import ActionRequest, InputInvalid
+from engine.dispatch import ActionOutcome, ActionRequest, InputInvalid
 from engine.errors import ActionDenied, ActionNotFound
+from engine.flows.dispatch import FlowRequest
+from engine.flows.errors import FlowDenied, FlowInvalid, FlowNotFound
 from web.api import run_events
+from web.api.flows import flow_dispatcher
 from web.api.run_query import (
     IDENTIFIER,
     FilterInvalid,
@@ -42,13 +46,13 @@ from web.api.run_query import (
 )
 from web.api.run_view import (
     FLOW_RUN,
-    SCRIPT_RUN,
     Viewer,
     attribute,
     close_event,
     flow_progress,
     outcome,
     permissions,
+    retryable,
     run_inputs,
     run_tenant,
     run_user,
@@ -163,10 +167,9 @@ async def retry_run(request: Request) -> JSONResponse:
     client = await temporal(svc)
     run = await find_run(request, client, viewer)
     package = attribute(run, search_attributes.PACKAGE)
-    action = attribute(run, search_attributes.ACTION)
-    kind = attribute(run, search_attributes.KIND)
-    if run.workflow_type != SCRIPT_RUN or kind != "action" or not package or not action:
-        raise ApiError(409, "Only action runs can be retried; start a flow again from its page.")
+    name = attribute(run, search_attributes.ACTION)
+    if not retryable(run) or not package or not name:
+        raise ApiError(409, "Only actions and flows started by hand can be retried.")
     if run.status == WorkflowExecutionStatus.RUNNING:
         raise ApiError(409, "The run is still going; cancel it or wait for it to end.")
     installed = await run_in_threadpool(svc.db.installed_packages.list, tenant["id"])
@@ -177,23 +180,43 @@ async def retry_run(request: Request) -> JSONResponse:
     except RPCError as exc:
         raise unavailable(exc) from exc
     identity = current_identity(request)
-    req = ActionRequest(
-        tenant_id=tenant["id"],
-        tenant_slug=tenant["slug"],
-        package_id=package,
-        action=action,
-        input=shown_input(run.workflow_type, args),
-        user_id=identity.user_id,
-        user_level=identity.level,
-    )
+    again = shown_input(run.workflow_type, args)
     try:
-        started = await svc.dispatcher.run_action(req, wait=False)
-    except ActionNotFound as exc:
+        if run.workflow_type == FLOW_RUN:
+            # The flow as installed now, started by hand by the caller (its own level checks).
+            started: ActionOutcome = await flow_dispatcher(request).run(
+                FlowRequest(
+                    tenant_id=tenant["id"],
+                    tenant_slug=tenant["slug"],
+                    package_id=package,
+                    flow_id=name,
+                    input=again,
+                    user_id=identity.user_id,
+                    user_level=identity.level,
+                ),
+                wait=False,
+            )
+        else:
+            started = await svc.dispatcher.run_action(
+                ActionRequest(
+                    tenant_id=tenant["id"],
+                    tenant_slug=tenant["slug"],
+                    package_id=package,
+                    action=name,
+                    input=again,
+                    user_id=identity.user_id,
+                    user_level=identity.level,
+                ),
+                wait=False,
+            )
+    except (ActionNotFound, FlowNotFound) as exc:
         raise ApiError(404, exc.message) from exc
-    except ActionDenied as exc:
+    except (ActionDenied, FlowDenied) as exc:
         raise ApiError(403, exc.message) from exc
     except InputInvalid as exc:
         raise ApiError(422, exc.message, details=exc.details) from exc
+    except FlowInvalid as exc:
+        raise ApiError(422, exc.message, details=[i.to_json() for i in exc.issues]) from exc
     return JSONResponse({**started.to_json(), "retryOf": run.id}, status_code=202)
 
 
