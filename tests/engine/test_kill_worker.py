@@ -1,5 +1,7 @@
-"""Acceptance: kill -9 the worker while 50 actions are in flight, start a new worker, and
-every run completes exactly once: one row per run, no duplicates from retried activities.
+"""Acceptance: kill -9 the worker while 50 actions and 10 flows are in flight, start a new
+worker, and every run completes exactly once: one row per script run, no duplicates from
+retried activities (flows run their script nodes as local activities, which a new worker
+re-runs when it replays the workflow task the dead worker held).
 
 The worker is a separate OS process (tests/engine/worker_process.py) in its own session,
 so SIGKILL takes its sandbox children with it. Each action writes its row first and then
@@ -14,8 +16,12 @@ import asyncio
 import os
 import signal
 import sys
+import threading
+import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +34,15 @@ from dbal.scope import Scope
 from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
 from engine.temporal_server import TemporalDevServer
+from engine.workflows.flow_run import FlowRunInput
 from engine.workflows.script_run import ScriptRun, ScriptRunInput, ScriptRunResult
 from tests.packages.builders import write_package
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
 
 RUNS = 50
+FLOWS = 10
+FLOW_N = 1000  # flow rows: n = FLOW_N + i (first node) and FLOW_N + 100 + i (second node)
 ITEM = {
     "type": "object",
     "x-entity": "item",
@@ -41,17 +50,53 @@ ITEM = {
     "properties": {"n": {"type": "integer"}},
     "required": ["n"],
 }
-# write first, then ~50 ms of CPU (more on a loaded machine): most of a run's life is
-# "written, not completed"
+# write first, then wait ~0.1 s for a slow server: most of a run's life is "written, not
+# completed" (and waiting costs no CPU on a loaded machine)
 ADD = (
     "def main(ctx):\n"
     "    row = ctx.db.create('item', {'n': ctx.input['n']})\n"
-    "    x = 0\n"
-    "    for i in range(1500000):\n"
-    "        x += i\n"
-    "    return {'id': row['id'], 'n': ctx.input['n']}\n"
+    "    ctx.http.get(ctx.input['slow'])\n"
+    "    return {'id': row['id'], 'n': ctx.input['n'], 'slow': ctx.input['slow']}\n"
 )
+AGAIN = (
+    "def main(ctx):\n"
+    "    n = ctx.input['n'] + 100\n"
+    "    row = ctx.db.create('item', {'n': n})\n"
+    "    ctx.http.get(ctx.input['slow'])\n"
+    "    return {'id': row['id'], 'n': n, 'slow': ctx.input['slow']}\n"
+)
+FLOW = {
+    "id": "twice",
+    "nodes": [
+        {"id": "first", "type": "metabuilder.script", "parameters": {"script": "add"}},
+        {"id": "second", "type": "metabuilder.script", "parameters": {"script": "again"}},
+    ],
+    "connections": {"first": {"main": [[{"node": "second", "type": "main", "index": 0}]]}},
+}
+TASK_TIMEOUT = timedelta(seconds=2)
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class Slow(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        time.sleep(0.1)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/wait"
+    server.shutdown()
+    server.server_close()
 
 
 class WorkerProcess:
@@ -102,17 +147,22 @@ async def test_kill_9_mid_flight_every_action_completes_exactly_once(
     tmp_path: Path,
     task_queue: str,
     workers: list[WorkerProcess],
+    slow_url: str,
 ) -> None:
     packages = tmp_path / "packages"
     write_package(
         packages,
         "killpkg",
         entities={"item": ITEM},
-        scripts={"add": ({"name": "add", "kind": "action", "timeout": 2}, ADD)},
+        scripts={
+            "add": ({"name": "add", "kind": "action", "timeout": 2}, ADD),
+            "again": ({"name": "again", "kind": "action", "timeout": 2}, AGAIN),
+        },
     )
     db = Database.connect(database_url)
     db.upgrade()
-    tenant = db.tenants.create(Scope.system(), "kill", "Kill")["id"]
+    settings = {"scripts": {"httpAllowHosts": ["127.0.0.1"]}}
+    tenant = db.tenants.create(Scope.system(), "kill", "Kill", settings)["id"]
     PackageManager(db, Catalog([packages])).install(tenant, "killpkg")
     table = db.schema.get("item", "killpkg").table
 
@@ -122,44 +172,77 @@ async def test_kill_9_mid_flight_every_action_completes_exactly_once(
 
     args = (temporal_server.target, task_queue, database_url, str(packages))
     workers.append(await WorkerProcess.start(*args))
-    handles: list[WorkflowHandle[Any, ScriptRunResult]] = []
-    for n in range(RUNS):
-        params = ScriptRunInput(
-            tenant_id=tenant,
-            tenant_slug="kill",
-            package_id="killpkg",
-            script="add",
-            input={"n": n},
-            user_id="u1",
-            user_level=1,
-            timeout_s=2,
-        )
-        handles.append(
-            await temporal_client.start_workflow(
+    # A short workflow task timeout keeps the test quick: tasks the dead worker held come
+    # back after it (production keeps Temporal's default of 10 s, which only delays them).
+    started = await asyncio.gather(
+        *(
+            temporal_client.start_workflow(
                 ScriptRun.run,
-                params,
+                ScriptRunInput(
+                    tenant_id=tenant,
+                    tenant_slug="kill",
+                    package_id="killpkg",
+                    script="add",
+                    input={"n": n, "slow": slow_url},
+                    user_id="u1",
+                    user_level=1,
+                    timeout_s=2,
+                ),
                 id=f"kill/killpkg/add/{n}-{uuid.uuid4()}",
                 task_queue=task_queue,
+                task_timeout=TASK_TIMEOUT,
             )
-        )
-    await until(lambda: len(rows()) >= 8, 60)
+            for n in range(RUNS)
+        ),
+        *(
+            temporal_client.start_workflow(
+                "FlowRun",
+                FlowRunInput(
+                    tenant_id=tenant,
+                    tenant_slug="kill",
+                    package_id="killpkg",
+                    flow_id="twice",
+                    definition=FLOW,
+                    input={"n": FLOW_N + i, "slow": slow_url},
+                    user_id="u1",
+                    user_level=1,
+                ),
+                id=f"kill/killpkg/twice/{i}-{uuid.uuid4()}",
+                task_queue=task_queue,
+                task_timeout=TASK_TIMEOUT,
+            )
+            for i in range(FLOWS)
+        ),
+    )
+    handles: list[WorkflowHandle[Any, ScriptRunResult]] = list(started[:RUNS])
+    flows: list[WorkflowHandle[Any, Any]] = list(started[RUNS:])
+    await until(lambda: sum(row.n < RUNS for row in rows()) >= 8, 60)
     await workers[0].kill()
 
     written = {row.n for row in rows()}
     interrupted = []  # the write committed, the activity never reported back
-    for n in sorted(written):
+    for n in sorted(w for w in written if w < RUNS):
         history = await handles[n].fetch_history()
         if not any(e.HasField("activity_task_completed_event_attributes") for e in history.events):
             interrupted.append(n)
-    assert interrupted, "the kill hit no run between its write and its completion"
-    assert len(written) < RUNS
+    assert interrupted, (
+        f"the kill hit no run between its write and its completion: {sorted(written)}"
+    )
+    assert len(written) < RUNS + 2 * FLOWS
 
     workers.append(await WorkerProcess.start(*args))
     results = await asyncio.wait_for(asyncio.gather(*(h.result() for h in handles)), 90)
+    outputs = await asyncio.wait_for(asyncio.gather(*(f.result() for f in flows)), 90)
 
     final = rows()
-    assert len(final) == RUNS  # exactly one row per run: no duplicates, none lost
-    assert sorted(row.n for row in final) == list(range(RUNS))
+    expected = [
+        *range(RUNS),
+        *range(FLOW_N, FLOW_N + FLOWS),
+        *range(FLOW_N + 100, FLOW_N + 100 + FLOWS),
+    ]
+    assert len(final) == RUNS + 2 * FLOWS  # exactly one row per script run, none lost
+    assert sorted(row.n for row in final) == expected
+    assert [o["output"]["n"] for o in outputs] == list(range(FLOW_N + 100, FLOW_N + 100 + FLOWS))
     by_n = {row.n: row.id for row in final}
     assert all(by_n[r.value["n"]] == r.value["id"] for r in results)  # the recorded rows
     retried = []

@@ -31,7 +31,7 @@ async def main(target: str, task_queue: str, database_url: str, packages: Path) 
         host_for=host_factory(db),
         stop=asyncio.Event(),
         db=db,
-        pool_size=2,
+        pool_size=4,
         on_ready=lambda: print("ready", flush=True),
     )
 
