@@ -1,0 +1,92 @@
+"""Entity actions: `POST .../{entity}/{id}/{action}` runs the package script the entity
+declares in `x-actions` as a Temporal workflow (real dev server, worker and sandbox), with the
+row by reference, after the caller's level and read access are checked."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from engine.dispatch import Dispatcher, ScriptInfo
+from engine.packages import Catalog
+from engine.packages.lifecycle import PackageManager
+from engine.temporal_client import TemporalConnection
+from tests.api.conftest import FORUM, PACKAGES, Api, full_text_on_sqlite
+from tests.auth.harness import BUILTIN, build, close
+from tests.fixtures.temporal import task_queue, temporal_client, temporal_server  # noqa: F401
+from web.services import WebServices
+from worker.main import run_worker
+from worker.script_host import host_factory
+
+pytestmark = [pytest.mark.temporal, pytest.mark.slow]
+
+
+@pytest.fixture
+async def stack(
+    database_url: str,
+    tmp_path: Path,
+    temporal_client: Client,  # noqa: F811
+    task_queue: str,  # noqa: F811
+) -> AsyncIterator[Api]:
+    catalog = Catalog([BUILTIN, PACKAGES])
+    conn = TemporalConnection("unused", "default", temporal_client)
+
+    def lookup(package_id: str, script: str) -> ScriptInfo | None:
+        package = catalog.find(package_id)
+        return package.script(script) if package is not None else None
+
+    dispatcher = Dispatcher(conn, task_queue=task_queue, lookup=lookup)
+    for h in build(
+        database_url, tmp_path / "data", packages_dirs=(BUILTIN, PACKAGES),
+        dispatcher=dispatcher, temporal=conn, task_queue=task_queue,
+    ):  # fmt: skip
+        stop, ready = asyncio.Event(), asyncio.Event()
+        worker = asyncio.create_task(
+            run_worker(temporal_client, task_queue=task_queue, catalog=catalog,
+                       host_for=host_factory(h.db), stop=stop, on_ready=ready.set)
+        )  # fmt: skip
+        await asyncio.wait_for(ready.wait(), 60)
+        try:
+            async with AsyncExitStack() as exits:
+                api = Api(h, exits)
+                svc = h.app.state.services
+                assert isinstance(svc, WebServices)
+                tenant = h.tenant("acme")
+                api.tenants["acme"] = tenant
+                PackageManager(h.db, svc.catalog).install(tenant["id"], "forum")
+                full_text_on_sqlite(h)
+                for role in ("user", "moderator", "admin"):
+                    api.users[role] = h.user("acme", role, role)
+                yield api
+        finally:
+            stop.set()
+            await worker
+            await close(h)
+
+
+async def test_an_entity_action_runs_its_script_on_the_row(stack: Api) -> None:
+    seeded = await stack.seed()
+    thread = seeded["threads"][0]
+    url = f"{FORUM}/thread/{thread['id']}/lock"
+    moderator = await stack.client("moderator")
+    r = await moderator.post(url, json={})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "completed" and r.json()["result"] == {
+        "locked": True,
+        "id": thread["id"],
+    }
+    assert (await moderator.get(f"{FORUM}/thread/{thread['id']}")).json()["locked"] is True
+
+    user = await stack.client("user")
+    assert (await user.post(url, json={})).status_code == 403  # the script's minLevel is 2
+    anonymous = await stack.client("anonymous")
+    assert (await anonymous.post(url, json={})).status_code == 401
+    assert (await moderator.post(f"{FORUM}/thread/{thread['id']}/explode")).status_code == 404
+    assert (await moderator.post(f"{FORUM}/thread/no-such-row/lock")).status_code == 404
+    post = seeded["posts"][0]["id"]
+    assert (await moderator.post(f"{FORUM}/post/{post}/lock")).status_code == 404  # not declared
