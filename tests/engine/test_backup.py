@@ -258,3 +258,23 @@ def test_the_cli_backs_up_and_restores_with_progress(database_url: str, tmp_path
     again = runner.invoke(cli, [*base, "restore", archive, "--as", "alpha-copy"])
     assert again.exit_code == 1
     assert again.output.strip().splitlines()[-1].startswith("metabuilder: restore failed:")
+
+
+async def test_restore_into_another_database_creates_tables_and_users(
+    database: Database, tmp_path: Path
+) -> None:
+    a = tenant_with_data(database, "alpha", 20)
+    add_member(database, a["id"], "alpha-admin", 3)
+    archive = tmp_path / "alpha.tar.gz"
+    backup_tenant(database, "alpha", archive)
+    elsewhere = Database.connect(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    try:
+        elsewhere.upgrade()
+        report = restore_tenant(elsewhere, archive, "alpha")
+        assert report.users_created == ["alpha-admin"]
+        assert snapshot(elsewhere, "alpha") == snapshot(database, "alpha")
+        with elsewhere.engine.connect() as conn:
+            hashes = conn.execute(select(tables.credentials.c.password_hash)).scalars().all()
+        assert hashes == ["h"]
+    finally:
+        elsewhere.close()
