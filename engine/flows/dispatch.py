@@ -123,10 +123,8 @@ class FlowDispatcher:
         hand = [t for t in flow.triggers if t.kind in HAND_TRIGGERS]
         if flow.triggers and not hand:
             raise FlowDenied(f"flow {flow.id!r} cannot be started by hand")
-        needed = max(
-            flow.min_level if flow.min_level is not None else package.min_level,
-            *(t.min_level for t in hand),
-        )
+        base = flow.min_level if flow.min_level is not None else package.min_level
+        needed = max([base, *(t.min_level for t in hand)])
         if level < needed:
             raise FlowDenied(f"flow {flow.id!r} needs level {needed}, the caller has level {level}")
 

@@ -18,6 +18,7 @@ the 40-step benchmark showed to dominate start-up.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from temporalio import workflow
@@ -67,7 +68,10 @@ class FlowRun:
         self._interpreter = Interpreter(flow, params)
         try:
             result = await self._interpreter.run()
-        except BaseException:
+        except asyncio.CancelledError:
+            self._status = "cancelled"
+            raise
+        except Exception:
             self._status = "failed"
             raise
         self._status = "completed"
