@@ -9,7 +9,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from dbal.scope import Scope
 from engine import search_attributes
-from tests.web.runs.world import PACKAGE, World, gate
+from tests.web.runs.world import PACKAGE, World, eventually, gate
 
 pytestmark = pytest.mark.temporal
 
@@ -102,7 +102,7 @@ async def test_retry_rechecks_the_actions_level(world: World) -> None:
     assert (await mona.post(path(world, done.workflow_id, "retry"))).status_code == 404
 
 
-async def test_running_runs_and_flows_are_not_retried(world: World) -> None:
+async def test_running_runs_are_not_retried_nor_flows_the_package_lacks(world: World) -> None:
     name = str(uuid.uuid4())
     started = await world.action("alice", "gated", {"gate": name}, wait=False)
     http = await world.session("alice")
@@ -112,7 +112,8 @@ async def test_running_runs_and_flows_are_not_retried(world: World) -> None:
     assert (await http.post(path(world, flow.id, "retry"))).status_code == 409
     assert (await world.decide("alice", flow.id)).status_code == 200
     await flow.result()
-    assert (await http.post(path(world, flow.id, "retry"))).status_code == 409
+    missing = await http.post(path(world, flow.id, "retry"))  # an inline flow: none installed
+    assert missing.status_code == 404 and "no flow 'steps'" in missing.json()["message"]
 
 
 async def test_retry_of_a_package_no_longer_installed_is_404(world: World) -> None:
@@ -124,3 +125,29 @@ async def test_retry_of_a_package_no_longer_installed_is_404(world: World) -> No
         assert (await http.post(path(world, done.workflow_id, "retry", "b"))).status_code == 404
     finally:
         world.harness.db.installed_packages.upsert(Scope.system(), tenant["id"], PACKAGE, "1.0.0")
+
+
+async def test_retry_starts_a_flow_again_with_its_input(world: World) -> None:
+    slug = world.tenants["a"]
+    http = await world.session("alice")
+    answer = await http.post(f"/api/v1/{slug}/{PACKAGE}/flows/review?async=1", json={"doc": 1})
+    assert answer.status_code == 202, answer.text
+    first = answer.json()["workflowId"]
+
+    async def approved() -> bool:
+        return (await world.decide("alice", first)).status_code == 200
+
+    await eventually(approved)
+    await world.client.get_workflow_handle(first).result()
+    detail = (await http.get(f"/api/v1/{slug}/runs/{first}")).json()
+    assert detail["allowed"]["retry"] is True and detail["result"] == {"reviewed": True}
+    again = await http.post(path(world, first, "retry"))
+    assert again.status_code == 202, again.text
+    body = again.json()
+    assert body["retryOf"] == first and body["workflowId"].startswith(
+        f"{slug}/{PACKAGE}/flow:review/"
+    )
+    run = (await http.get(f"/api/v1/{slug}/runs/{body['workflowId']}")).json()
+    assert run["input"] == {"doc": 1} and run["user"] == world.users["alice"]
+    assert run["kind"] == "flow" and run["status"] == "running"
+    await world.client.get_workflow_handle(body["workflowId"]).cancel()

@@ -176,7 +176,7 @@ async def test_a_flow_shows_its_nodes_and_who_may_approve(world: World) -> None:
     run = (await alice.get(path(world, "a", handle.id))).json()
     assert run["status"] == "completed"
     assert {n["status"] for n in run["nodes"].values()} == {"done"}
-    assert run["allowed"] == {"cancel": False, "retry": False, "approve": False}
+    assert run["allowed"] == {"cancel": False, "retry": True, "approve": False}
     assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
 
 
