@@ -23,8 +23,11 @@ offline `metabuilder packages install` (no Temporal) or a crash left behind, at 
 of the stack or worker.
 
 A schedule is described by `ScheduledRun`, which names any workflow and argument: cron
-scripts use `ScheduledRun.for_cron`; a schedule-triggered flow can build one for its FlowRun
-workflow with the same attributes and reuse upsert / pause / delete / reconcile.
+scripts use `ScheduledRun.for_cron`; flows with a `schedule` trigger use
+`ScheduledRun.for_flow` (a FlowRun with the definition pinned, as
+engine.flows.dispatch prepares it, trigger "schedule", acting at the trigger's
+`runAsLevel`, schedule id `{tenant id}/{package}/flow:{flow id}`, MbKind "flow"). Both kinds
+follow install, disable and uninstall, and both are reconciled.
 """
 
 from __future__ import annotations
@@ -55,8 +58,13 @@ from dbal.database import Database
 from dbal.engine import read_tx
 from dbal.scope import ADMIN
 from engine import search_attributes
+from engine.flows.dispatch import FlowDispatcher, FlowRequest, package_flows
+from engine.flows.errors import FlowError
+from engine.flows.parse import parse_flow
 from engine.packages.catalog import Catalog
+from engine.packages.model import Package
 from engine.packages.sinks import CronSchedule, cron_schedules
+from engine.temporal_client import TemporalConnection
 from engine.workflows.script_run import ACTIVITY_GRACE_S, ScriptRunInput
 
 __all__ = [
@@ -65,8 +73,10 @@ __all__ = [
     "ScheduledRun",
     "TemporalSchedules",
     "desired_schedules",
+    "flow_schedules",
     "reconcile",
     "reconcile_at_start",
+    "schedule_names",
     "sync_packages",
 ]
 
@@ -74,6 +84,7 @@ log = logging.getLogger("metabuilder.schedules")
 
 # A cron tick has no user: it acts in its tenant as the tenant's automation, at admin level.
 CRON_LEVEL = ADMIN
+KINDS = ("cron", "flow")  # the MbKind of the schedules MetaBuilder owns
 
 _OVERLAP = {
     "skip": ScheduleOverlapPolicy.SKIP,
@@ -136,6 +147,40 @@ class ScheduledRun:
             # attempts of the activity plus their grace: a stuck tick never blocks the next
             run_timeout_s=3 * (cron.timeout_s + ACTIVITY_GRACE_S),
             paused=cron.paused if paused is None else paused,
+        )
+
+    @classmethod
+    def for_flow(
+        cls,
+        flows: FlowDispatcher,
+        *,
+        tenant_id: str,
+        tenant_slug: str,
+        package: Package,
+        flow_id: str,
+        cron: str,
+        run_as_level: int,
+        task_queue: str,
+        paused: bool = False,
+    ) -> ScheduledRun:
+        """A FlowRun with its definition validated and pinned (FlowError if it is invalid)."""
+        request = FlowRequest(
+            tenant_id, tenant_slug, package.id, flow_id, input={}, user_level=run_as_level,
+            trigger="schedule",
+        )  # fmt: skip
+        params = flows.prepare(request, check_level=False).params
+        return cls(
+            schedule_id=f"{tenant_id}/{package.id}/flow:{flow_id}",
+            workflow="FlowRun",
+            arg=params,
+            workflow_id=f"{tenant_slug}/{package.id}/flow:{flow_id}/schedule",
+            task_queue=task_queue,
+            cron=cron,
+            tenant_slug=tenant_slug,
+            package_id=package.id,
+            name=flow_id,
+            kind="flow",
+            paused=paused,
         )
 
     def attributes(self) -> Any:
@@ -235,11 +280,12 @@ class TemporalSchedules:
             action=desc.schedule.action,
         )
 
-    async def list_ids(self, kind: str = "cron") -> list[str]:
-        """The ids of the schedules of one kind MetaBuilder owns (the MbKind attribute)."""
+    async def list_ids(self, *kinds: str) -> list[str]:
+        """The ids of the schedules MetaBuilder owns (MbKind cron or flow, or `kinds`)."""
+        wanted = kinds or KINDS
         ids: list[str] = []
         async for listed in await self.client.list_schedules():
-            if listed.typed_search_attributes.get(search_attributes.KIND) == kind:
+            if listed.typed_search_attributes.get(search_attributes.KIND) in wanted:
                 ids.append(listed.id)
         return ids
 
@@ -289,6 +335,9 @@ def desired_schedules(
         query = query.where(ip.c.package_id.in_(list(package_ids)))
     with read_tx(db.engine, "installed packages") as conn:
         rows = conn.execute(query).all()
+    flows = FlowDispatcher(
+        TemporalConnection("", ""), task_queue=task_queue, catalog=catalog
+    )  # only `prepare` is used: it never connects
     wanted: dict[str, ScheduledRun] = {}
     for row in rows:
         package = catalog.find(row.package_id, row.version)
@@ -299,7 +348,65 @@ def desired_schedules(
             wanted[cron.schedule_id] = ScheduledRun.for_cron(
                 cron, tenant_slug=row.slug, task_queue=task_queue
             )
+        for run in flow_schedules(
+            flows, row.tenant_id, row.slug, package, paused=not row.enabled, task_queue=task_queue
+        ):
+            wanted[run.schedule_id] = run
     return wanted
+
+
+def _scheduled_flows(package: Package) -> list[tuple[str, str, int]]:
+    """(flow id, cron, run-as level) of each flow of `package` with a schedule trigger."""
+    found = []
+    for flow_id, doc in package_flows(package).items():
+        if doc.get("id") != flow_id:
+            continue  # the short alias of a `workflow_` id
+        flow, _ = parse_flow(doc)
+        trigger = flow.trigger("schedule")
+        if trigger is not None and trigger.schedule:
+            found.append((flow.id, trigger.schedule, trigger.run_as_level))
+    return found
+
+
+def flow_schedules(
+    flows: FlowDispatcher,
+    tenant_id: str,
+    tenant_slug: str,
+    package: Package,
+    *,
+    task_queue: str,
+    paused: bool = False,
+) -> list[ScheduledRun]:
+    """The schedules the schedule-triggered flows of `package` ask for (invalid flows are
+    logged and left out: they would fail every tick)."""
+    runs = []
+    for flow_id, cron, level in _scheduled_flows(package):
+        try:
+            runs.append(
+                ScheduledRun.for_flow(
+                    flows,
+                    tenant_id=tenant_id,
+                    tenant_slug=tenant_slug,
+                    package=package,
+                    flow_id=flow_id,
+                    cron=cron,
+                    run_as_level=level,
+                    task_queue=task_queue,
+                    paused=paused,
+                )
+            )
+        except FlowError as exc:
+            log.warning("flow %s/%s is not scheduled: %s", package.id, flow_id, exc)
+    return runs
+
+
+def schedule_names(package: Package | None) -> list[str]:
+    """The names under which `package` may own schedules: its cron scripts and
+    `flow:<id>` for its schedule-triggered flows (schedule id `{tenant}/{package}/{name}`)."""
+    if package is None:
+        return []
+    crons = [s.name for s in package.scripts if s.kind == "cron"]
+    return crons + [f"flow:{flow_id}" for flow_id, _, _ in _scheduled_flows(package)]
 
 
 async def _apply(
@@ -319,12 +426,12 @@ async def _apply(
 async def reconcile(
     schedules: TemporalSchedules, db: Database, catalog: Catalog, *, task_queue: str
 ) -> ReconcileReport:
-    """Make Temporal hold exactly the cron schedules of the installed packages: create the
-    missing ones, bring the rest up to date (cron, time zone, policy, paused on disabled
-    packages), and delete schedules whose package or script is gone."""
+    """Make Temporal hold exactly the schedules of the installed packages (cron scripts and
+    schedule-triggered flows): create the missing ones, bring the rest up to date (cron, time
+    zone, policy, paused on disabled packages), and delete those whose package is gone."""
     report = ReconcileReport()
     wanted = desired_schedules(db, catalog, task_queue=task_queue)
-    existing = await schedules.list_ids("cron")
+    existing = await schedules.list_ids()
     await _apply(schedules, wanted, existing, report)
     return report
 
@@ -338,8 +445,8 @@ async def sync_packages(
     tenant_id: str,
     packages: Sequence[tuple[str, Sequence[str]]],
 ) -> ReconcileReport:
-    """Reconcile only `packages` of one tenant: each is (package id, the cron script names
-    it has or had), so schedules of scripts an upgrade or uninstall removed are deleted."""
+    """Reconcile only `packages` of one tenant: each is (package id, the `schedule_names` it
+    has or had), so schedules of scripts or flows an upgrade or uninstall removed go too."""
     report = ReconcileReport()
     wanted = desired_schedules(
         db,
@@ -349,9 +456,7 @@ async def sync_packages(
         package_ids=[p for p, _ in packages],
     )
     candidates = [
-        CronSchedule(tenant_id, package_id, "", script, "").schedule_id
-        for package_id, scripts in packages
-        for script in scripts
+        f"{tenant_id}/{package_id}/{name}" for package_id, names in packages for name in names
     ]
     await _apply(schedules, wanted, candidates, report)
     return report

@@ -28,7 +28,7 @@ from engine.packages.errors import LifecycleError, NotInstalled, PackageError
 from engine.packages.lifecycle import PackageManager, StepHook
 from engine.packages.model import Package
 from engine.packages.resolve import resolve
-from engine.schedules import TemporalSchedules, sync_packages
+from engine.schedules import TemporalSchedules, schedule_names, sync_packages
 from engine.workflows.package_install import (
     APPLY_ACTIVITY,
     PACKAGE_ERROR,
@@ -51,10 +51,6 @@ def _business_errors() -> Iterator[None]:
         raise ApplicationError(
             str(exc), {"error": type(exc).__name__}, type=PACKAGE_ERROR, non_retryable=True
         ) from exc
-
-
-def _crons(package: Package | None) -> list[str]:
-    return [s.name for s in package.scripts if s.kind == "cron"] if package else []
 
 
 class InstallActivities:
@@ -103,7 +99,9 @@ class InstallActivities:
                         p.id,
                         p.version,
                         previous=installed[p.id]["version"] if p.id in installed else None,
-                        crons=sorted({*_crons(p), *_crons(self._old(p.id, installed))}),
+                        crons=sorted(
+                            {*schedule_names(p), *schedule_names(self._old(p.id, installed))}
+                        ),
                         inits=[s.name for s in p.scripts if s.kind == "init"],
                     )
                     for p in resolved.to_install
@@ -113,7 +111,7 @@ class InstallActivities:
                 raise NotInstalled(f"{change.package} is not installed in this tenant")
             package = self._catalog.find(change.package, row["version"])
             planned = PlannedPackage(change.package, row["version"], row["version"])
-            planned.crons = _crons(package)
+            planned.crons = schedule_names(package)
             return InstallPlan(change, [planned])
 
     def _old(self, package_id: str, installed: dict[str, Any]) -> Package | None:

@@ -79,7 +79,7 @@ class PlannedPackage:
     id: str
     version: str
     previous: str | None = None  # the version installed before (None: a fresh install)
-    crons: list[str] = field(default_factory=list)  # cron scripts it has or had
+    crons: list[str] = field(default_factory=list)  # its schedule names, now or before
     inits: list[str] = field(default_factory=list)
 
 

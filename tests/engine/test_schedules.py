@@ -32,6 +32,7 @@ from engine.schedules import (
     TemporalSchedules,
     reconcile,
     reconcile_at_start,
+    schedule_names,
     sync_packages,
 )
 from engine.workflows.script_run import ScriptRun
@@ -280,3 +281,62 @@ async def test_start_up_reconcile_repairs_and_never_stops_the_start(
     finally:
         unmigrated.close()
     assert failed is None
+
+
+SCHEDULED_FLOW = {
+    "id": "nightly_report",
+    "triggers": [{"kind": "schedule", "schedule": "0 3 * * *", "runAsLevel": 2}],
+    "nodes": [{"id": "s", "type": "metabuilder.script", "parameters": {"script": "tick"}}],
+    "connections": {},
+}
+
+
+async def test_a_schedule_triggered_flow_gets_a_pinned_flow_run_schedule(
+    temporal_client: Client, db: Database, tmp_path: Path, task_queue: str
+) -> None:
+    pid = f"flowpkg{uuid.uuid4().hex[:6]}"
+    script = {"name": "tick", "kind": "action"}
+    write_package(
+        tmp_path / "pkgs",
+        pid,
+        scripts={"tick": (script, TICK)},
+        workflows={"nightly_report": SCHEDULED_FLOW},
+    )
+    catalog = Catalog([tmp_path / "pkgs"])
+    manager = PackageManager(db, catalog)
+    schedules = TemporalSchedules(temporal_client)
+    tid, slug = tenant(db)
+    sid = f"{tid}/{pid}/flow:nightly_report"
+    assert schedule_names(catalog.find(pid)) == ["flow:nightly_report"]
+
+    manager.install(tid, pid)
+    names = [(pid, schedule_names(catalog.find(pid)))]
+    report = await sync_packages(
+        schedules, db, catalog, task_queue=task_queue, tenant_id=tid, packages=names
+    )
+    assert report.created == [sid]
+    state = await schedules.describe(sid)
+    assert state is not None and isinstance(state.action, ScheduleActionStartWorkflow)
+    assert state.action.workflow == "FlowRun"
+    assert state.action.typed_search_attributes.get(search_attributes.KIND) == "flow"
+    (arg,) = await temporal_client.data_converter.decode(state.action.args)
+    assert arg["definition"]["id"] == "nightly_report" and arg["trigger"] == "schedule"
+    assert arg["tenant_id"] == tid and arg["user_level"] == 2 and arg["user_id"] is None
+
+    await temporal_client.get_schedule_handle(sid).trigger()  # a tick starts a FlowRun
+
+    async def started() -> bool:
+        query = f'WorkflowId STARTS_WITH "{slug}/{pid}/flow:nightly_report/schedule"'
+        return bool([r async for r in temporal_client.list_workflows(query)])
+
+    await eventually(started)
+    manager.disable(tid, pid)
+    await sync_packages(
+        schedules, db, catalog, task_queue=task_queue, tenant_id=tid, packages=names
+    )
+    assert (await schedules.describe(sid)).paused  # type: ignore[union-attr]
+    manager.uninstall(tid, pid)
+    report = await sync_packages(
+        schedules, db, catalog, task_queue=task_queue, tenant_id=tid, packages=names
+    )
+    assert report.deleted == [sid] and await schedules.describe(sid) is None
