@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 OnError = Literal["stop", "continue", "error"]
 Backoff = Literal["fixed", "linear", "exponential", "fibonacci"]
-TriggerKind = Literal["manual", "page", "webhook", "schedule", "entity", "event"]
+TriggerKind = Literal["manual", "page", "webhook", "schedule", "entity"]
 
 MAIN = "main"
 ERROR_OUTPUT = "error"
@@ -74,8 +74,7 @@ class Trigger:
     secret_name: str | None = None
     run_as_level: int = 0
     schedule: str | None = None
-    event: str | None = None
-    node: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ Two shapes are read:
 Node options beyond the original: `onError` (`stop | continue | error`, n8n spellings
 accepted), `retry` (`{maxAttempts, backoff, initialIntervalMs, maxIntervalMs}`; n8n's
 `retryOnFail`/`maxTries`/`waitBetweenTries` accepted), `disabled`. Flow options: `minLevel`,
-`triggers[]` (`{kind: manual|page|webhook|schedule|entity|event, ...}`).
+`triggers[]` (`{kind: manual|page|webhook|schedule|entity, ...}`; the original's `event`
+means `entity`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ ON_ERROR: dict[str, OnError] = {
     "continueErrorOutput": "error",
 }
 BACKOFFS = ("fixed", "linear", "exponential", "fibonacci")
-TRIGGER_KINDS = ("manual", "page", "webhook", "schedule", "entity", "event")
+TRIGGER_KINDS = ("manual", "page", "webhook", "schedule", "entity")
 MAX_ATTEMPTS = 20
 UNKNOWN = "unknown"
 LINKED_PLUGINS = {
@@ -248,8 +249,8 @@ def _triggers(raw: Any, issues: list[Issue]) -> list[Trigger]:
     for index, item in enumerate(raw):
         where = f"triggers[{index}]"
         kind = item.get("kind") or item.get("type") if isinstance(item, Mapping) else None
-        if isinstance(item, Mapping) and kind == "event" and item.get("entity"):
-            kind = "entity"
+        if isinstance(item, Mapping) and kind == "event":
+            kind = "entity"  # the original's `event` trigger: an entity event
         if not isinstance(item, Mapping) or kind not in TRIGGER_KINDS:
             issues.append(
                 Issue(
@@ -272,6 +273,12 @@ def _triggers(raw: Any, issues: list[Issue]) -> list[Trigger]:
                 )
             )
         ops = item.get("ops", ("create", "update", "delete"))
+        if kind == "schedule" and not isinstance(item.get("schedule"), str):
+            issues.append(
+                Issue(
+                    "bad_trigger", "a schedule trigger has a cron string", field=f"{where}.schedule"
+                )
+            )
         if kind == "entity" and not isinstance(item.get("entity"), str):
             issues.append(
                 Issue("bad_trigger", "an entity trigger names its entity", field=f"{where}.entity")
@@ -285,8 +292,7 @@ def _triggers(raw: Any, issues: list[Issue]) -> list[Trigger]:
                 secret_name=item.get("secret") if isinstance(item.get("secret"), str) else None,
                 run_as_level=min(levels["runAsLevel"], 3) if "runAsLevel" not in bad else 0,
                 schedule=item.get("schedule") if isinstance(item.get("schedule"), str) else None,
-                event=item.get("event") if isinstance(item.get("event"), str) else None,
-                node=item.get("nodeId") if isinstance(item.get("nodeId"), str) else None,
+                timezone=item.get("timezone") if isinstance(item.get("timezone"), str) else None,
             )
         )
     return found

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -82,7 +83,7 @@ class EntityFlowListener:
 
     async def __call__(self, change: EntityChange) -> None:
         try:
-            flows = self.matching(change)
+            flows = await asyncio.to_thread(self.matching, change)
         except Exception:  # the writer's request must not fail because of a flow
             log.exception("entity trigger lookup failed for %s", change.entity)
             return

@@ -94,6 +94,8 @@ def issues(doc: Any, **options: Any) -> set[tuple[str | None, str | None, str]]:
             ("a", None, "duplicate_node"),
         ),
         ({**OK, "triggers": [{"kind": "cron"}]}, (None, "triggers[0].kind", "bad_trigger")),
+        ({**OK, "triggers": [{"kind": "schedule"}]}, (None, "triggers[0].schedule", "bad_trigger")),
+        ({**OK, "triggers": [{"kind": "event"}]}, (None, "triggers[0].entity", "bad_trigger")),
         (
             {**OK, "triggers": [{"kind": "webhook", "runAsLevel": 5}]},
             (None, "triggers[0].runAsLevel", "bad_level"),
