@@ -14,6 +14,7 @@ Environment (ARCHITECTURE.md section 5):
 and for deployments (README.md, Configuration):
     METABUILDER_TEMPORAL_NAMESPACE  default "default"
     METABUILDER_TASK_QUEUE          default "metabuilder": the queue actions go to, workers poll
+    METABUILDER_TEMPORAL_UI_URL     unset = the embedded UI; where run links point (a cluster's UI)
     METABUILDER_SECURE_COOKIES      true/false, default false: always mark cookies Secure
     METABUILDER_METRICS_TOKEN       unset = /metrics only from loopback, unproxied
     METABUILDER_SMTP_HOST           unset = no outgoing mail; then SMTP_PORT, SMTP_FROM,
@@ -90,6 +91,7 @@ class Settings:
     worker_health_port: int | None = None
     media_max_upload_bytes: int = DEFAULT_MEDIA_MAX_UPLOAD_MB * MB
     media_quota_bytes: int | None = DEFAULT_MEDIA_QUOTA_MB * MB  # None: unlimited
+    temporal_ui_base: str | None = None  # METABUILDER_TEMPORAL_UI_URL; None: the embedded UI
 
     @property
     def media_dir(self) -> Path:
@@ -117,6 +119,8 @@ class Settings:
 
     @property
     def temporal_ui_url(self) -> str:
+        if self.temporal_ui_base is not None:
+            return self.temporal_ui_base.rstrip("/")
         return f"http://127.0.0.1:{self.temporal_ui_port}"
 
     @property
@@ -160,6 +164,16 @@ def load_settings(
         packages_dirs=(builtin_packages_dir(),),
         media_max_upload_bytes=max_upload_mb * MB,
         media_quota_bytes=quota_mb * MB if quota_mb else None,
+        temporal_ui_base=_http_url("TEMPORAL_UI_URL", get("TEMPORAL_UI_URL")),
+    )
+
+
+def _http_url(name: str, value: str | None) -> str | None:
+    if value is None or value.startswith(("http://", "https://")):
+        return value
+    raise ConfigError(
+        f"{ENV_PREFIX}{name} must be an http:// or https:// URL, not {value!r}",
+        hint="e.g. https://temporal.example.com",
     )
 
 
