@@ -275,3 +275,22 @@ async def test_deleting_an_asset_removes_its_rows_and_files(
     else:
         assert f"{asset_id}/source" in stack.files("a")
         assert len(stack.rows("a", "MediaAsset")) == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 401), ("public member", 403), ("admin of b", 403), ("god of b", 201)],
+)
+async def test_who_may_upload_into_a_tenant(
+    stack: MediaStack, clips: Clips, who: str, status: int
+) -> None:
+    caller = {
+        "anonymous": None,
+        "public member": stack.user("a", 0),
+        "admin of b": stack.user("b", 3),
+        "god of b": stack.user("b", 4),  # god and supergod act across tenants
+    }[who]
+    async with stack.client(caller) as c:
+        response = await upload(c, stack.tenants["a"]["slug"], clips.video)
+    assert response.status_code == status
+    assert len(stack.files("a")) == (1 if status == 201 else 0)
