@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 
 from media.m3u8 import parse_media_playlist
 from tests.media.clips import Clips
@@ -79,8 +79,19 @@ async def test_a_channel_plays_its_schedule_live_with_now_and_next(
             forged = await anonymous.get(first.replace(ids[0], ids[1]))
         assert (segment.status_code, segment.headers["content-type"]) == (200, "video/mp2t")
         assert forged.status_code == 404
-    finally:
+
+        url = f"/api/v1/{slug}/media/channels/{channel['id']}"
+        async with stack.client(viewer) as c:
+            assert (await c.delete(url)).status_code == 403
+        async with stack.client(admin) as c:
+            assert (await c.delete(url, headers=csrf(c))).status_code == 204
+        handle = temporal_client.get_workflow_handle(channel["workflowId"])
+        assert (await handle.describe()).status == WorkflowExecutionStatus.TERMINATED
+        assert stack.rows("a", "MediaChannel") == []
+        assert not any(f.startswith("channels/") for f in stack.files("a"))
+    except BaseException:
         await temporal_client.get_workflow_handle(channel["workflowId"]).terminate("test over")
+        raise
 
 
 @pytest.mark.parametrize(

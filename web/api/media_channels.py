@@ -7,6 +7,7 @@
                                           `guide` query) and its live playlist URL
     GET  {base}/channels/{id}/live.m3u8   the sliding-window playlist the run keeps writing,
                                           each segment URI signed for a short while
+    DELETE {base}/channels/{id}           (admin) take it off air: end the run, drop the row
 
 Every scheduled asset plays its lowest HLS rung (all of a channel's assets share the job
 ladder, so that rung has the same size everywhere): one rung keeps the live playlist a single
@@ -16,6 +17,7 @@ media playlist that every player follows.
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from datetime import timedelta
 from typing import Any
@@ -25,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from dbal.errors import NotFoundError
 from dbal.ids import new_id
@@ -181,6 +183,26 @@ async def live_playlist(request: Request) -> Response:
     )
 
 
+async def delete_channel(request: Request) -> Response:
+    svc = services(request)
+    tenant, scope = await caller(request, minimum=ADMIN)
+    row = await read_row(svc, scope, CHANNEL, request.path_params["channel_id"])
+    client = await svc.temporal.client()
+    try:
+        await client.get_workflow_handle(channel_workflow_id(tenant["slug"], row["id"])).terminate(
+            "channel deleted"
+        )
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise ApiError(503, "The workflow engine is not reachable; try again shortly.") from exc
+    await run_in_threadpool(rows(svc, Scope.system(tenant["id"])).delete, CHANNEL, row["id"])
+    live = MediaRoot(svc.settings.media_dir).resolve_for(
+        tenant["id"], live_ref(tenant["id"], row["id"])
+    )
+    shutil.rmtree(live.parent, ignore_errors=True)
+    return Response(status_code=204)
+
+
 def sign_segments(text: str, key: bytes) -> str:
     """Each segment URI of a live playlist signed for its own asset's folder."""
     out = []
@@ -197,5 +219,6 @@ def routes(base: str) -> list[BaseRoute]:
         Route(base + "/channels", list_channels, methods=["GET"]),
         Route(base + "/channels", create_channel, methods=["POST"]),
         Route(base + "/channels/{channel_id}", get_channel, methods=["GET"]),
+        Route(base + "/channels/{channel_id}", delete_channel, methods=["DELETE"]),
         Route(base + "/channels/{channel_id}/live.m3u8", live_playlist, methods=["GET"]),
     ]
