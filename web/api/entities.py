@@ -78,10 +78,11 @@ SYSTEM_FIELDS = ("id", "created_at", "updated_at")
 def routes() -> list[BaseRoute]:
     return [
         *openapi.routes(),
+        # the hot routes first; `/{id}` after the `_` sub-resources it would otherwise shadow
+        Route(BASE, collection, methods=["GET", "POST"]),
         Route(BASE + "/_bulk", bulk, methods=["POST", "PATCH", "DELETE"]),
         Route(BASE + "/_export", entity_io.export_rows, methods=["GET"]),
         Route(BASE + "/_import", entity_io.import_rows, methods=["POST"]),
-        Route(BASE, collection, methods=["GET", "POST"]),
         Route(BASE + "/{id}", item, methods=["GET", "PUT", "PATCH", "DELETE"]),
         Route(BASE + "/{id}/{action}", entity_action, methods=["POST"]),
     ]
