@@ -99,10 +99,15 @@ async def test_a_decision_with_nothing_waiting_is_a_conflict(stack: Stack) -> No
 async def test_a_durable_wait_survives_a_worker_restart(
     world: World, temporal_client: Client, task_queue: str, sandbox_pool: SandboxPool
 ) -> None:
+    """The new worker replays the history: the write before the wait is not made again."""
+    title = f"restart-{uuid.uuid4().hex[:6]}"
     definition = flow(
+        node(
+            "create", "database", operation="database_create", entity="note", data={"title": title}
+        ),
         node("w", "wait", seconds=2),
         node("after", "transform", output="{{ 'woke at ' + $context.flowId }}"),
-        edges=["w>after"],
+        edges=["create>w", "w>after"],
         id="sleepy",
     )
     began = time.monotonic()
@@ -111,8 +116,9 @@ async def test_a_durable_wait_survives_a_worker_restart(
         await until_waiting(handle, "w")
     # the first worker is gone; the timer lives on the server
     await asyncio.sleep(0.5)
-    async with running_stack(world, temporal_client, task_queue, sandbox_pool):
+    async with running_stack(world, temporal_client, task_queue, sandbox_pool) as second:
         result: FlowRunResult = await asyncio.wait_for(handle.result(), timeout=20)
+        assert [n["title"] for n in second.notes() if n["title"] == title] == [title]
     assert result.output == "woke at sleepy"
     assert time.monotonic() - began >= 2.0
 
