@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,11 @@ async def wait_for_job(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"job {job_id} still {job['status']} after {within}s")
         await asyncio.sleep(0.2)
+
+
+async def eventually(check: Callable[[], bool], *, within: float, every: float = 0.02) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {within}s")
+        await asyncio.sleep(every)
