@@ -227,3 +227,18 @@ async def test_validation_before_save_reports_node_and_field(app: Starlette, sta
     assert ("c", "type", "unknown_type") in where
     assert ("b", "connections.b.main[0][0].node", "dangling_connection") in where
     assert refused.status_code == 401
+
+
+async def test_a_browser_request_with_a_session_still_needs_the_csrf_token(
+    app: Starlette, stack: Stack
+) -> None:
+    """Webhooks are exempt only because servers send no cookies: a request riding on a
+    browser's cookies without the CSRF token is refused before the flow is looked at."""
+    async with as_(app) as http:
+        answer = await http.post(
+            "/api/v1/acme/hooks/create_note",
+            json={"title": "csrf"},
+            headers={"x-webhook-secret": HOOK_SECRET, "cookie": "mb_session=abc; mb_csrf=t1"},
+        )
+    assert answer.status_code == 403 and answer.json()["error"] == "CSRF_FAILED"
+    assert not [n for n in stack.notes() if n["title"] == "csrf"]
