@@ -90,7 +90,7 @@ async def test_detail_lists_related_records(site: Site) -> None:
         ents.create("item", {"title": f"Tool {i}", "category_id": tools["id"]})
     async with site.client_as("acme", "alice") as http:
         page = await http.get(f"/acme/crud_demo/category/{tools['id']}")
-    assert "Item by Category id (12)" in page.text
+    assert "Item by Category (12)" in page.text
     assert page.text.count('href="/acme/crud_demo/item/') == 10
     assert f"ff=category_id&amp;fo=eq&amp;fv={tools['id']}" in page.text
 

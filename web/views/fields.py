@@ -52,7 +52,10 @@ def humanize(name: str) -> str:
 
 def label_of(spec: FieldSpec) -> str:
     title = spec.schema.get("title")
-    return title if isinstance(title, str) and title else humanize(spec.name)
+    if isinstance(title, str) and title:
+        return title
+    name = spec.name
+    return humanize(name[:-3] if name.endswith("_id") and len(name) > 3 else name)
 
 
 def array_item_type(spec: FieldSpec) -> str | None:
