@@ -306,6 +306,7 @@ async function channel(video: HTMLVideoElement): Promise<void> {
 // -- boot ---------------------------------------------------------------------------------
 
 function install(root: Document): void {
+  for (const hint of root.querySelectorAll(".mb-media-noscript")) hint.remove(); // JS is here
   const run = (work: Promise<void>, where: HTMLElement): void => {
     work.catch((error: unknown) => {
       where.append(el("p", `Could not load: ${error instanceof Error ? error.message : error}`));
