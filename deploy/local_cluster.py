@@ -6,9 +6,11 @@
 Starts, all on 127.0.0.1 and free ports, wired as the compose and Kubernetes topologies are:
 a fresh database on the local PostgreSQL server, a separate redis-server, the Temporal dev
 server (standing in for the cluster: its namespace and search attributes are prepared by
-mb-temporal-setup, as the setup Job does), the migration (`metabuilder db upgrade`), the
-default tenant with hello_world, N `metabuilder worker` and N `metabuilder web` processes,
-and nginx (Debian) with the production site config in front of the web processes.
+`metabuilder temporal setup`, as the setup Job does), the migration (`metabuilder db
+upgrade`), the default tenant with hello_world, N `metabuilder worker --health-port` and N
+`metabuilder web` processes, and nginx (Debian) with the production site config in front of
+the web processes. The processes get the environment production gives them (env file or
+ConfigMap + Secret), Secure cookies included.
 Every process runs in its own session, so killing one (`kill_web`, `kill_worker`) takes
 its children (the sandbox pool) with it, like a crashed container. Stop with Ctrl-C.
 """
@@ -16,7 +18,6 @@ its children (the sandbox pool) with it, like a crashed container. Stop with Ctr
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import secrets
@@ -28,7 +29,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,14 +39,11 @@ import psycopg
 from psycopg import sql
 
 from deploy import nginx_config
-from deploy.docker import healthcheck
 
 BIN_DIR = Path(sys.executable).parent
 METABUILDER = str(BIN_DIR / "metabuilder")
 TEMPORAL = shutil.which("temporal", path=str(BIN_DIR)) or "temporal"
-TEMPORAL_SETUP = Path(__file__).resolve().parent / "docker" / "temporal_setup.py"
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-TASK_QUEUE = "metabuilder"
 NAMESPACE = "default"
 TENANT = "default"
 BOOTSTRAP_PACKAGES = ("hello_world",)
@@ -106,7 +105,9 @@ class LocalCluster:
         workers: int = 2,
         admin_url: str | None = None,
         packages: tuple[str, ...] = BOOTSTRAP_PACKAGES,
+        users: Mapping[str, str] | None = None,
     ) -> None:
+        """`users`: accounts (username -> password, role `user`) created at start-up."""
         self.run_dir = run_dir.resolve()
         self.webs = webs
         self.workers = workers
@@ -114,6 +115,7 @@ class LocalCluster:
             "METABUILDER_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL
         ).replace("postgresql+psycopg://", "postgresql://")
         self.packages = packages
+        self.users = dict(users or {})
         self.ports = Ports()
         self.database = f"mb_lc_{uuid.uuid4().hex}"
         self.secret_key = secrets.token_urlsafe(48)
@@ -157,6 +159,7 @@ class LocalCluster:
             METABUILDER_TEMPORAL_ADDRESS=self.temporal_address,
             METABUILDER_SECRET_KEY=self.secret_key,
             METABUILDER_DATA_DIR=str(self.run_dir / "data"),
+            METABUILDER_SECURE_COOKIES="true",
             FORWARDED_ALLOW_IPS="127.0.0.1",
         )
         return env
@@ -176,13 +179,18 @@ class LocalCluster:
         try:
             self.create_database()
             self.start_redis(timeout_s)
-            self.start_temporal(timeout_s)
-            self.setup_temporal(timeout_s)
-            self.migrate_and_bootstrap()
+            # Temporal and the database are prepared side by side, as the setup and
+            # migration Jobs run in production (neither needs the other).
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                temporal = pool.submit(self.prepare_temporal, timeout_s)
+                self.migrate_and_bootstrap()
+                temporal.result()
             for index in range(self.workers):
                 self.start_worker(index)
             for index in range(self.webs):
                 self.start_web(index)
+            # While they start: the accounts asked for (CLI start-ups, side by side).
+            self.create_users(list(self.users), self.users)
             self.wait_workers(timeout_s)
             for web in self.web_processes:
                 self.wait_http(web, f"http://127.0.0.1:{web.port}/readyz", timeout_s)
@@ -192,14 +200,20 @@ class LocalCluster:
             raise
 
     def stop(self, timeout_s: float = 15.0) -> None:
-        """SIGTERM every process (nginx and web first, Temporal last), then SIGKILL."""
-        for process in reversed(self.processes):
-            process.signal_group(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.popen.wait(timeout_s)
-            process.signal_group(signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.popen.wait(5)
+        """SIGTERM nginx, web and worker processes together, then the services they use
+        (Temporal, Redis); SIGKILL what is still running after `timeout_s`."""
+        services = [p for p in self.processes if p.name in ("redis", "temporal")]
+        apps = [p for p in self.processes if p not in services]
+        for group in (apps, services):
+            for process in group:
+                process.signal_group(signal.SIGTERM)
+            deadline = time.monotonic() + timeout_s
+            for process in group:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.popen.wait(max(0.1, deadline - time.monotonic()))
+                process.signal_group(signal.SIGKILL)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.popen.wait(5)
         self.processes.clear()
         self.drop_database()
 
@@ -276,12 +290,15 @@ class LocalCluster:
         )  # fmt: skip
         self.wait_until(process, lambda: tcp_open(self.ports.temporal), timeout_s)
 
+    def prepare_temporal(self, timeout_s: float) -> None:
+        self.start_temporal(timeout_s)
+        self.setup_temporal(timeout_s)
+
     def setup_temporal(self, timeout_s: float) -> None:
         self.run_once(
-            "mb-temporal-setup",
-            [sys.executable, str(TEMPORAL_SETUP), "--address", self.temporal_address,
-             "--namespace", NAMESPACE, "--wait", str(timeout_s)],
-        )  # fmt: skip
+            "metabuilder temporal setup",
+            [METABUILDER, "temporal", "setup", "--namespace", NAMESPACE, "--wait", str(timeout_s)],
+        )
 
     def migrate_and_bootstrap(self) -> None:
         self.run_once("metabuilder db upgrade", [METABUILDER, "db", "upgrade"])
@@ -300,8 +317,22 @@ class LocalCluster:
             stdin=password + "\n",
         )  # fmt: skip
 
+    def create_users(self, usernames: list[str], passwords: Mapping[str, str]) -> None:
+        """Several `metabuilder user create` at once (each is a CLI start-up)."""
+        with ThreadPoolExecutor(max_workers=len(usernames) or 1) as pool:
+            futures = [pool.submit(self.create_user, n, passwords[n]) for n in usernames]
+            for done in futures:
+                done.result()
+
     def start_worker(self, index: int) -> Process:
-        process = self.spawn(f"worker-{index}", [METABUILDER, "worker"], self.app_env())
+        """A worker; `port` is its health port (/healthz, /readyz)."""
+        port = free_port()
+        process = self.spawn(
+            f"worker-{index}",
+            [METABUILDER, "worker", "--health-port", str(port)],
+            self.app_env(),
+        )
+        process.port = port
         self.worker_processes.append(process)
         return process
 
@@ -320,22 +351,10 @@ class LocalCluster:
         """The Temporal SDK's default worker identity, `pid@hostname`."""
         return f"{process.pid}@{socket.gethostname()}"
 
-    def active_pollers(self) -> set[str]:
-        found = asyncio.run(healthcheck.pollers(self.temporal_address, NAMESPACE, TASK_QUEUE))
-        return {identity for identity, age in found if age < healthcheck.POLLER_STALE_S}
-
     def wait_workers(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        wanted = {self.worker_identity(p) for p in self.worker_processes}
-        while time.monotonic() < deadline:
-            for process in self.worker_processes:
-                if not process.alive():
-                    raise ClusterError(f"{process.name} exited:\n{process.tail()}")
-            if wanted <= self.active_pollers():
-                return
-            time.sleep(0.3)
-        tails = "\n".join(f"--- {p.name}\n{p.tail()}" for p in self.worker_processes)
-        raise ClusterError(f"workers not polling within {timeout_s}s:\n{tails}")
+        """Until every worker's /readyz says it polls its task queue."""
+        for worker in self.worker_processes:
+            self.wait_http(worker, f"http://127.0.0.1:{worker.port}/readyz", timeout_s)
 
     def start_nginx(self, timeout_s: float) -> None:
         nginx_dir = self.run_dir / "nginx"
@@ -400,7 +419,9 @@ class LocalCluster:
 
     def describe(self) -> str:
         webs = ", ".join(f"{p.name} :{p.port} (pid {p.pid})" for p in self.web_processes)
-        workers = ", ".join(f"{p.name} (pid {p.pid})" for p in self.worker_processes)
+        workers = ", ".join(
+            f"{p.name} health :{p.port} (pid {p.pid})" for p in self.worker_processes
+        )
         return "\n".join(
             [
                 "MetaBuilder local cluster is running.",

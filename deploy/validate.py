@@ -7,26 +7,34 @@
 - the Kubernetes production overlay, rendered by deploy.kustomize, with kubernetes-validate
   (strict: unknown fields are errors);
 - the nginx site, rendered for a loopback topology, with `nginx -t` (warnings are errors);
-- the Dockerfile with hadolint.
+- the Dockerfile with hadolint;
+- that the artefacts and the code agree: every `metabuilder ...` command line they run parses
+  with the real CLI (commands, options, values), and every METABUILDER_* variable they set
+  is one the settings read.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import click
 import jsonschema
 import kubernetes_validate
 import yaml
 
 from deploy import kustomize, nginx_config
+from engine.cli.main import cli
+from engine.config import load_settings
 
 DEPLOY_DIR = Path(__file__).resolve().parent
 DOCKERFILE = DEPLOY_DIR / "Dockerfile"
@@ -235,11 +243,128 @@ def check_dockerfile() -> list[str]:
     return hadolint(DOCKERFILE)
 
 
+# ---- the artefacts agree with the code ---------------------------------------------------
+
+ENV_NAME = re.compile(r"\bMETABUILDER_[A-Z0-9_]*[A-Z0-9]\b")
+# Read outside `Settings` (tool locations), or only by the deploy files themselves (compose
+# variables, the PostgreSQL init script).
+ENV_NOT_SETTINGS = frozenset(
+    {"METABUILDER_FFMPEG", "METABUILDER_FFPROBE", "METABUILDER_ESBUILD",
+     "METABUILDER_IMAGE", "METABUILDER_SERVER_NAME", "METABUILDER_DB_PASSWORD"}
+)  # fmt: skip
+# Settings read only when another one is set (the SMTP block needs a host and a sender).
+ENV_PROBE = {"METABUILDER_SMTP_HOST": "smtp.invalid", "METABUILDER_SMTP_FROM": "probe@invalid"}
+
+
+def cli_problems(args: list[str]) -> list[str]:
+    """Parse `metabuilder ARGS` with the real command tree, without running anything."""
+    command: click.Command = cli
+    ctx: click.Context | None = None
+    name, rest = "metabuilder", list(args)
+    try:
+        while isinstance(command, click.Group):
+            ctx = click.Context(command, info_name=name, parent=ctx)
+            rest = click.Command.parse_args(command, ctx, rest)
+            if not rest:
+                return [f"metabuilder {shlex.join(args)}: no command given"]
+            found, sub, rest = command.resolve_command(ctx, rest)
+            assert found is not None and sub is not None
+            name, command = found, sub
+        command.parse_args(click.Context(command, info_name=name, parent=ctx), rest)
+    except click.ClickException as exc:
+        return [f"metabuilder {shlex.join(args)}: {exc.format_message()}"]
+    return []
+
+
+def shell_commands(script: str) -> Iterator[list[str]]:
+    """The `metabuilder ...` parts of an `sh -c` line such as `a && (b || true) && c`."""
+    for part in script.split("&&"):
+        words = shlex.split(part.replace("(", " ").replace(")", " ").split("||")[0])
+        if words and words[0] == "metabuilder":
+            yield words[1:]
+
+
+def compose_commands(document: Mapping[str, Any]) -> Iterator[tuple[str, list[str]]]:
+    for name, service in document.get("services", {}).items():
+        image = str(service.get("image", ""))
+        if "metabuilder" not in image or "command" not in service:
+            continue
+        entrypoint, command = service.get("entrypoint"), service["command"]
+        if entrypoint is None:
+            yield f"services/{name}", [str(word) for word in command]
+        elif entrypoint == ["sh", "-c"]:
+            for args in shell_commands(" ".join(command)):
+                yield f"services/{name}", args
+
+
+def kubernetes_commands(objects: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, list[str]]]:
+    for obj in objects:
+        template = kustomize.pod_template(dict(obj))
+        for container in template["spec"]["containers"] if template else []:
+            if "metabuilder" in container.get("image", "") and "command" not in container:
+                where = f"{obj['kind']}/{obj['metadata']['name']}/{container['name']}"
+                yield where, [str(word) for word in container.get("args", [])]
+
+
+def dockerfile_command(text: str) -> list[str]:
+    cmd = [line for line in text.splitlines() if line.startswith("CMD ")][-1]
+    words: list[str] = json.loads(cmd.removeprefix("CMD "))
+    return words
+
+
+def check_commands() -> list[str]:
+    found = [("Dockerfile CMD", dockerfile_command(DOCKERFILE.read_text()))]
+    for path in (COMPOSE_DEV, COMPOSE_PROD):
+        found += [(f"{path.name}: {w}", a) for w, a in compose_commands(load_yaml(path))]
+    found += [(f"k8s: {w}", a) for w, a in kubernetes_commands(kustomize.render(K8S_PRODUCTION))]
+    return [f"{where}: {problem}" for where, args in found for problem in cli_problems(args)]
+
+
+class _Recorder(dict[str, str]):
+    """An environment that remembers which names were looked up."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        super().__init__(values)
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+def settings_env_names() -> frozenset[str]:
+    """The variables `load_settings` reads, found by asking it (not by reading its source)."""
+    recorder = _Recorder(ENV_PROBE)
+    load_settings(recorder)
+    return frozenset(recorder.asked)
+
+
+def deploy_env_names() -> dict[str, set[str]]:
+    """METABUILDER_* names in the deploy files: name -> the files that mention it."""
+    names: dict[str, set[str]] = {}
+    for path in sorted(DEPLOY_DIR.rglob("*")):
+        if path.suffix in (".yaml", ".example", ".template", ".conf") or path.name == "Dockerfile":
+            for name in ENV_NAME.findall(path.read_text()):
+                names.setdefault(name, set()).add(str(path.relative_to(DEPLOY_DIR)))
+    return names
+
+
+def check_settings() -> list[str]:
+    known = settings_env_names() | ENV_NOT_SETTINGS
+    return [
+        f"{', '.join(sorted(files))}: {name} is not a setting MetaBuilder reads"
+        for name, files in deploy_env_names().items()
+        if name not in known
+    ]
+
+
 CHECKS = {
     "compose": check_compose,
     "kubernetes": check_kubernetes,
     "nginx": check_nginx,
     "dockerfile": check_dockerfile,
+    "commands": check_commands,
+    "settings": check_settings,
 }
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,6 +20,7 @@ from engine.cli.packages import packages_group
 from engine.cli.pages import pages_group
 from engine.cli.scripts import scripts_group
 from engine.cli.stack import run_embedded_stack, run_web_only, run_worker_only
+from engine.cli.temporal import exit_without_finalizing, temporal_group
 from engine.cli.users import user_group
 from engine.config import Settings, load_settings, prepare_data_dir
 from engine.errors import EngineError
@@ -58,7 +58,10 @@ def cli(ctx: click.Context, data_dir: Path | None, database_url: str | None, ver
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    ctx.obj = load_settings(data_dir=data_dir).with_overrides(database_url=database_url)
+    try:
+        ctx.obj = load_settings(data_dir=data_dir).with_overrides(database_url=database_url)
+    except EngineError as exc:
+        raise fail(exc) from exc
 
 
 def port_options(fn: Any) -> Any:
@@ -98,10 +101,20 @@ def web(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 
 @cli.command()
+@click.option("--task-queue", help="Overrides METABUILDER_TASK_QUEUE (default metabuilder).")
+@click.option(
+    "--health-port", type=click.IntRange(1, 65535), help="Serve /healthz and /readyz here."
+)
+@click.option("--health-host", help="Bind address of the health port (default 127.0.0.1).")
 @click.pass_context
-def worker(ctx: click.Context) -> None:
+def worker(
+    ctx: click.Context, task_queue: str | None, health_port: int | None, health_host: str | None
+) -> None:
     """Run a worker against METABUILDER_TEMPORAL_ADDRESS."""
-    run_or_fail(run_worker_only, settings_of(ctx))
+    settings = settings_of(ctx).with_overrides(
+        task_queue=task_queue, worker_health_port=health_port, worker_health_host=health_host
+    )
+    run_or_fail(run_worker_only, settings)
 
 
 @cli.group()
@@ -162,7 +175,7 @@ def run_or_fail(fn: Any, settings: Settings) -> None:
         raise fail(exc) from exc
     except KeyboardInterrupt:
         code = 0
-    sys.exit(code)
+    exit_without_finalizing(code)  # the stack held Temporal clients
 
 
 tenant.add_command(backup_command)
@@ -171,6 +184,7 @@ cli.add_command(packages_group, "packages")
 cli.add_command(pages_group, "pages")
 cli.add_command(user_group, "user")
 cli.add_command(scripts_group, "scripts")
+cli.add_command(temporal_group, "temporal")
 
 
 def main() -> None:

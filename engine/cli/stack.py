@@ -21,6 +21,7 @@ from temporalio.client import Client
 
 from engine import search_attributes
 from engine.cli import services
+from engine.cli.worker_health import WorkerHealth
 from engine.config import Settings
 from engine.errors import StartupError
 from engine.schedules import reconcile_at_start
@@ -53,14 +54,18 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 
 
 def web_server(settings: Settings, app: Starlette) -> _Server:
+    return http_server(app, settings.web_host, settings.web_port, proxy_headers=True)
+
+
+def http_server(app: Starlette, host: str, port: int, *, proxy_headers: bool = False) -> _Server:
     config = uvicorn.Config(
         app,
-        host=settings.web_host,
-        port=settings.web_port,
+        host=host,
+        port=port,
         log_level="warning",
         access_log=False,
         lifespan="off",
-        proxy_headers=True,
+        proxy_headers=proxy_headers,
         server_header=False,
     )
     return _Server(config)
@@ -144,6 +149,9 @@ async def run_web_only(settings: Settings) -> int:
 
 
 async def run_worker_only(settings: Settings) -> int:
+    health_port = settings.worker_health_port
+    if health_port is not None:
+        ensure_port_free(settings.worker_health_host, health_port, "worker health")
     db = services.open_database(settings)
     stop = asyncio.Event()
     try:
@@ -152,20 +160,33 @@ async def run_worker_only(settings: Settings) -> int:
             client = await connect_temporal(settings)
             await search_attributes.ensure_registered(client, settings.temporal_namespace)
             await reconcile_at_start(client, db, catalog, task_queue=settings.task_queue)
+            health = WorkerHealth(client, settings.task_queue, stop)
+            # The probe server outlives the worker's drain, answering "stopping" meanwhile.
+            drained = asyncio.Event()
+            probes = None
+            if health_port is not None:
+                server = http_server(health.app(), settings.worker_health_host, health_port)
+                probes = asyncio.create_task(serve_until(server, drained))
             log.warning(
                 "worker on task queue %s (Temporal at %s)",
                 settings.task_queue,
                 settings.temporal_target,
             )
-            await run_worker(
-                client,
-                task_queue=settings.task_queue,
-                catalog=catalog,
-                host_for=host_factory(db),
-                stop=stop,
-                db=db,
-                data_dir=settings.data_dir,
-            )
+            try:
+                await run_worker(
+                    client,
+                    task_queue=settings.task_queue,
+                    catalog=catalog,
+                    host_for=host_factory(db),
+                    stop=stop,
+                    db=db,
+                    data_dir=settings.data_dir,
+                    on_ready=health.mark_started,
+                )
+            finally:
+                drained.set()
+                if probes is not None:
+                    await probes
     finally:
         db.close()
     return 0

@@ -152,11 +152,31 @@ def test_web_pods_are_probed_on_readyz_and_healthz() -> None:
     assert container["args"][0] == "web"
 
 
-def test_worker_pods_are_probed_through_temporal() -> None:
+def test_worker_pods_are_probed_on_their_health_port() -> None:
     spec = by_kind("Deployment")["metabuilder-worker"]["spec"]["template"]["spec"]
     container = spec["containers"][0]
-    assert container["livenessProbe"]["exec"]["command"] == ["mb-healthcheck", "worker"]
+    args = container["args"]
+    assert args[0] == "worker"
+    port = int(args[args.index("--health-port") + 1])
+    # The kubelet dials the pod IP, so the port listens on every interface.
+    assert args[args.index("--health-host") + 1] == "0.0.0.0"  # noqa: S104
+    assert {"name": "health", "containerPort": port, "protocol": "TCP"} in container["ports"]
+    probes = {kind: container[kind]["httpGet"] for kind in
+              ("startupProbe", "livenessProbe", "readinessProbe")}  # fmt: skip
+    assert probes == {
+        "startupProbe": {"path": "/healthz", "port": "health"},
+        "livenessProbe": {"path": "/healthz", "port": "health"},
+        "readinessProbe": {"path": "/readyz", "port": "health"},
+    }
     assert spec["terminationGracePeriodSeconds"] >= 30
+
+
+@pytest.mark.parametrize("document", [DEV, PROD], ids=["dev", "prod"])
+def test_compose_workers_are_health_checked_on_their_health_port(document: dict[str, Any]) -> None:
+    worker = document["services"]["worker"]
+    port = worker["command"][worker["command"].index("--health-port") + 1]
+    assert worker["environment"]["MB_HEALTHCHECK_PORT"] == port
+    assert worker["healthcheck"]["test"] == ["CMD", "mb-healthcheck", "ready"]
 
 
 def test_every_deployment_has_an_hpa_a_pdb_and_rolls_without_downtime() -> None:
@@ -191,7 +211,66 @@ def test_jobs_migrate_the_database_and_register_search_attributes() -> None:
     migrate = jobs["metabuilder-migrate"]["spec"]["template"]["spec"]["containers"][0]
     assert migrate["args"] == ["db", "upgrade"]
     setup = jobs["metabuilder-temporal-setup"]["spec"]["template"]["spec"]["containers"][0]
-    assert setup["command"] == ["mb-temporal-setup"]
+    assert setup["args"][:2] == ["temporal", "setup"] and "command" not in setup
+    assert PROD["services"]["temporal-setup"]["command"][:2] == ["temporal", "setup"]
+    assert "metabuilder temporal setup" in " ".join(DEV["services"]["bootstrap"]["command"])
+
+
+# ---- the artefacts and the code agree -------------------------------------------------------
+
+
+def test_every_metabuilder_command_in_the_artefacts_parses_with_the_real_cli() -> None:
+    assert validate.check_commands() == []
+    found = dict(validate.compose_commands(PROD))
+    assert found["services/worker"][0] == "worker"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["worker", "--health-prot", "8001"], "No such option"),
+        (["worker", "--health-port", "http"], "not a valid integer"),
+        (["worker", "--health-port", "70000"], "range"),
+        (["temporal", "set-up"], "No such command"),
+        (["temporal", "setup", "--retention-days", "0"], "range"),
+        (["db"], "Usage"),
+    ],
+)
+def test_the_command_check_refuses_what_the_cli_would(args: list[str], expected: str) -> None:
+    problems = validate.cli_problems(args)
+    assert len(problems) == 1 and expected in problems[0], problems
+
+
+def test_shell_lines_are_split_into_their_metabuilder_commands() -> None:
+    line = "metabuilder db upgrade && (metabuilder tenant create x || true) && echo done"
+    assert list(validate.shell_commands(line)) == [["db", "upgrade"], ["tenant", "create", "x"]]
+
+
+def test_every_variable_the_artefacts_set_is_a_setting() -> None:
+    assert validate.check_settings() == []
+    wanted = {"METABUILDER_TASK_QUEUE", "METABUILDER_SECURE_COOKIES", "METABUILDER_SMTP_HOST",
+              "METABUILDER_SMTP_TLS", "METABUILDER_METRICS_TOKEN"}  # fmt: skip
+    assert wanted <= validate.settings_env_names()
+
+
+def test_a_variable_no_setting_reads_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "compose.yaml").write_text("environment:\n  METABUILDER_TASK_QEUE: fast\n")
+    monkeypatch.setattr(validate, "DEPLOY_DIR", tmp_path)
+    assert validate.check_settings() == [
+        "compose.yaml: METABUILDER_TASK_QEUE is not a setting MetaBuilder reads"
+    ]
+
+
+def test_the_readmes_document_every_setting() -> None:
+    readme = (validate.DEPLOY_DIR.parent / "README.md").read_text()
+    configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    missing = [name for name in validate.settings_env_names() if f"`{name}`" not in configuration]
+    assert missing == []
+    deploy_readme = (validate.DEPLOY_DIR / "README.md").read_text()
+    for command in ("metabuilder temporal setup", "--health-port", "METABUILDER_TASK_QUEUE"):
+        assert command in deploy_readme
 
 
 def test_the_overlay_sets_namespace_image_host_and_runs_as_non_root() -> None:

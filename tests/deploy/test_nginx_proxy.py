@@ -164,13 +164,29 @@ def test_a_page_request_moves_to_the_next_replica(
     assert len(crashing.recorder.paths("/default/hello")) == 1
 
 
-def test_forwarding_headers_reach_the_app(proxy: Proxy, good: GoodUpstream) -> None:
+@pytest.mark.parametrize("sent", [None, "203.0.113.9", "203.0.113.9, 127.0.0.1"])
+def test_forwarding_headers_reach_the_app(
+    proxy: Proxy, good: GoodUpstream, sent: str | None
+) -> None:
+    headers = {"X-Forwarded-For": sent} if sent else {}
     with proxy.client() as http:
-        echoed = http.post("/api/v1/t/p/actions/a", json={}).json()["headers"]
+        echoed = http.post("/api/v1/t/p/actions/a", json={}, headers=headers).json()["headers"]
     assert echoed["x-forwarded-proto"] == "https"
     assert echoed["host"] == f"127.0.0.1:{proxy.https}"  # the CSRF check compares ports too
+    # Only the address nginx saw: a client cannot pick the address the app's limits count.
     assert echoed["x-forwarded-for"] == "127.0.0.1"
     assert len(echoed["x-request-id"]) == 32
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/metrics?x=1"])
+def test_metrics_are_not_served_on_the_public_site(
+    proxy: Proxy, good: GoodUpstream, path: str
+) -> None:
+    with proxy.client() as http:
+        answer = http.get(path)
+    assert answer.status_code == 404 and answer.json()["error"] == "NOT_FOUND"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert good.recorder.paths("/metrics") == []
 
 
 @pytest.mark.parametrize("path", ["/default/hello", "/static/build/runtime.js", "/nowhere-503"])

@@ -75,3 +75,86 @@ def test_a_data_dir_under_a_file_is_a_config_error(tmp_path: Path) -> None:
     settings = load_settings({"METABUILDER_DATA_DIR": str(blocker / "var")})
     with pytest.raises(ConfigError, match="not writable"):
         prepare_data_dir(settings)
+
+
+def test_deployment_settings_are_read() -> None:
+    settings = load_settings(
+        {
+            "METABUILDER_TASK_QUEUE": "interactive",
+            "METABUILDER_TEMPORAL_NAMESPACE": "acme-prod",
+            "METABUILDER_SECURE_COOKIES": "true",
+            "METABUILDER_METRICS_TOKEN": "scrape-me",
+        }
+    )
+    assert settings.task_queue == "interactive"
+    assert settings.temporal_namespace == "acme-prod"
+    assert settings.secure_cookies is True
+    assert settings.metrics_token == "scrape-me"
+
+
+def test_deployment_settings_default_to_the_embedded_stack() -> None:
+    settings = load_settings({})
+    assert (settings.task_queue, settings.temporal_namespace) == ("metabuilder", "default")
+    assert settings.secure_cookies is False and settings.metrics_token is None
+    assert settings.smtp is None and settings.worker_health_port is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("true", True), ("1", True), ("YES", True), (" on ", True),
+     ("false", False), ("0", False), ("no", False), ("Off", False), ("", False)],
+)  # fmt: skip
+def test_booleans_take_the_usual_words(value: str, expected: bool) -> None:
+    assert load_settings({"METABUILDER_SECURE_COOKIES": value}).secure_cookies is expected
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"METABUILDER_SECURE_COOKIES": "sure"}, "SECURE_COOKIES must be true or false"),
+        ({"METABUILDER_SMTP_HOST": "mail"}, "METABUILDER_SMTP_FROM must be an email address"),
+        ({"METABUILDER_SMTP_HOST": "mail", "METABUILDER_SMTP_FROM": "nobody"}, "SMTP_FROM"),
+        ({"METABUILDER_SMTP_HOST": "mail", "METABUILDER_SMTP_FROM": "a@b",
+          "METABUILDER_SMTP_PORT": "smtp"}, "METABUILDER_SMTP_PORT must be a port number"),
+        ({"METABUILDER_SMTP_HOST": "mail", "METABUILDER_SMTP_FROM": "a@b",
+          "METABUILDER_SMTP_PORT": "70000"}, "METABUILDER_SMTP_PORT must be a port number"),
+        ({"METABUILDER_SMTP_HOST": "mail", "METABUILDER_SMTP_FROM": "a@b",
+          "METABUILDER_SMTP_TLS": "ssl"}, "SMTP_TLS must be one of none, starttls, tls"),
+    ],
+    ids=["bool", "smtp-no-from", "smtp-bad-from", "smtp-port-word", "smtp-port-range",
+         "smtp-tls-mode"],
+)  # fmt: skip
+def test_a_value_that_does_not_parse_is_a_config_error(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env)
+
+
+@pytest.mark.parametrize(
+    ("tls", "port", "expected_port"),
+    [(None, None, 587), ("starttls", None, 587), ("tls", None, 465), ("none", None, 25),
+     ("TLS", "2465", 2465), ("none", "1025", 1025)],
+)  # fmt: skip
+def test_smtp_settings_follow_the_tls_mode(
+    tls: str | None, port: str | None, expected_port: int
+) -> None:
+    env = {"METABUILDER_SMTP_HOST": "smtp.example.com",
+           "METABUILDER_SMTP_FROM": "MetaBuilder <noreply@example.com>"}  # fmt: skip
+    if tls:
+        env["METABUILDER_SMTP_TLS"] = tls
+    if port:
+        env["METABUILDER_SMTP_PORT"] = port
+    smtp = load_settings(env).smtp
+    assert smtp is not None
+    mode = (tls or "starttls").lower()
+    assert (smtp.host, smtp.port, smtp.tls) == ("smtp.example.com", expected_port, mode)
+    assert smtp.sender == "MetaBuilder <noreply@example.com>"
+
+
+def test_the_smtp_password_stays_out_of_reprs() -> None:
+    settings = load_settings(
+        {"METABUILDER_SMTP_HOST": "smtp.example.com", "METABUILDER_SMTP_FROM": "a@example.com",
+         "METABUILDER_SMTP_USERNAME": "mb", "METABUILDER_SMTP_PASSWORD": "hunter2-secret"}
+    )  # fmt: skip
+    assert settings.smtp is not None and settings.smtp.password == "hunter2-secret"
+    assert "hunter2-secret" not in repr(settings)
+    assert "username='mb'" in repr(settings.smtp)

@@ -34,7 +34,7 @@ class AuthWiring:
 
 
 def config_for(settings: Settings) -> AuthConfig:
-    return AuthConfig(redis_url=settings.redis_url)
+    return AuthConfig(redis_url=settings.redis_url, secure_cookies=settings.secure_cookies)
 
 
 def wire(db: Database, config: AuthConfig) -> AuthWiring:
