@@ -79,6 +79,17 @@ def _sort(value: Any) -> Any:
     return value
 
 
+def _email_text(params: Mapping[str, Any]) -> str:
+    """`text` (or `body`); the original's `template` + `data` (no template files exist) as the
+    template name followed by one `key: value` line per datum."""
+    text = params.get("text", params.get("body"))
+    if text is not None:
+        return str(text)
+    data = params.get("data") if isinstance(params.get("data"), Mapping) else {}
+    lines = [f"{key}: {value}" for key, value in (data or {}).items()]
+    return "\n".join([str(params.get("template") or ""), "", *lines]).strip() + "\n"
+
+
 def _compat(value: Any) -> Any:
     """Original filters and data: no `tenantId` (the scope sets it), `$op` -> `op`."""
     if isinstance(value, Mapping):
@@ -281,8 +292,7 @@ class FlowActivities:
         message["To"] = ", ".join(recipients)
         message["Subject"] = str(p.get("subject") or "")
         message["Message-ID"] = f"<{call.key}@metabuilder.flows>"
-        text = p.get("text", p.get("body", p.get("template")))
-        message.set_content(str(text if text is not None else ""))
+        message.set_content(_email_text(p))
         if isinstance(p.get("html"), str):
             message.add_alternative(p["html"], subtype="html")
         password = None

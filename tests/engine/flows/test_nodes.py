@@ -321,6 +321,28 @@ async def test_email_node_sends_through_the_tenants_smtp_server(stack: Stack) ->
     assert "Subject: Hello Ada" in received[0]["data"] and "Hi Ada" in received[0]["data"]
 
 
+async def test_original_email_send_renders_its_template_name_and_data(stack: Stack) -> None:
+    to = f"{uuid.uuid4().hex[:8]}@example.com"
+    await stack.run(
+        flow(
+            node(
+                "mail",
+                "operation",
+                operation="email_send",
+                to="{{ $json.email }}",
+                subject="Reset",
+                template="password_reset",
+                data={"link": "{{ $env.APP_URL }}/reset/abc"},
+            )
+        ),
+        input={"email": to},
+    )
+    received = [m for m in stack.world.mailbox.messages if m["to"] == [to]]
+    assert len(received) == 1
+    assert "password_reset" in received[0]["data"]
+    assert "link: https://app.example/reset/abc" in received[0]["data"]
+
+
 async def test_rate_limit_node_refuses_over_the_limit(stack: Stack) -> None:
     definition = flow(
         node(
