@@ -161,3 +161,33 @@ async def test_every_committed_write_reaches_the_listeners_even_if_one_fails(api
     assert ops[-2:] == [("post", "update", "b"), ("post", "delete", "b")]
     assert all(c.tenant_slug == "acme" and c.package_id == "forum" for c in seen)
     assert seen[-1].user_id == api.users["user"] and seen[-1].user_level == 1
+
+
+HOSTILE_BODIES: list[tuple[bytes, int]] = [
+    (b"", 400),
+    (b"{not json", 400),
+    (b'"a string"', 422),
+    (b"[1, 2, 3]", 422),
+    (b'{"body": "\\ud800 lone surrogate"}', 400),
+    (b'{"body": "x", "score": 123456789012345678901234567890}', 422),
+    (b'{"body": "x", "score": "NaN"}', 422),
+    (b'{"body": "x", "meta": ' + b'{"a": ' * 40 + b"1" + b"}" * 40 + b"}", 422),
+    (b'{"body": "x", "tenant_id": "someone-else", "created_at": "2000-01-01T00:00:00Z"}', 422),
+    (b'{"body": "' + b"x" * 20_000 + b'"}', 422),
+    (b'{"body": "' + b"x" * (5 * 1024 * 1024) + b'"}', 413),
+]
+
+
+async def test_hostile_bodies_are_refused_cleanly(api: Api) -> None:
+    seeded = await api.seed()
+    user = await api.client("user")
+    thread = seeded["threads"][0]["id"]
+    for raw, status in HOSTILE_BODIES:
+        body = raw.replace(b'{"body"', b'{"thread_id": "' + thread.encode() + b'", "body"', 1)
+        r = await user.post(
+            f"{FORUM}/post", content=body, headers={"content-type": "application/json"}
+        )
+        assert r.status_code == status, (raw[:80], r.text[:300])
+        assert set(r.json()) <= {"error", "message", "details"}, raw[:80]
+    rows = (await user.get(f"{FORUM}/post")).json()["items"]
+    assert len(rows) == 3  # nothing was written
