@@ -108,3 +108,25 @@ async def test_a_reference_to_another_tenants_row_is_a_field_error(site: Site) -
     box = response.text[response.text.index('data-field="category_id"') :]
     assert "is not a category" in box[: box.index("data-field=", 5)]
     assert site.entities("acme").count("item") == 0
+
+
+async def test_owner_rules_let_users_change_only_their_own_rows(site: Site) -> None:
+    memos = "/acme/crud_demo/memo"
+    async with site.client_as("acme", "alice") as alice, site.client_as("acme", "mona") as mona:
+        form = await alice.get(memos + "/new")
+        assert 'name="owner"' not in form.text  # the DBAL sets it to the author
+        created = await alice.post(memos + "/new", data={"text": "alice's memo"})
+        url = created.headers["location"].split("?")[0]
+        own_page = await alice.get(url)
+        other_page = await mona.get(url)
+        other_edit = await mona.get(url + "/edit")
+        other_post = await mona.post(url + "/edit", data={"text": "hijacked"})
+        other_delete = await mona.post(url, data={"op": "delete"})
+        own_edit = await alice.post(url + "/edit", data={"text": "still mine"})
+    assert 'id="mb-edit"' in own_page.text and 'id="mb-delete"' in own_page.text
+    assert 'id="mb-edit"' not in other_page.text and 'id="mb-delete"' not in other_page.text
+    assert other_edit.status_code == 403
+    assert other_post.status_code == 403 and other_delete.status_code == 403
+    assert own_edit.status_code == 303
+    memo = site.entities("acme").list("memo")["items"][0]
+    assert memo["text"] == "still mine" and memo["owner"] is not None

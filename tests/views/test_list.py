@@ -138,3 +138,20 @@ async def test_deleting_a_row_others_point_at_is_refused_with_a_message(site: Si
     assert single.status_code == 409 and 'id="mb-error"' in single.text
     assert bulk.status_code == 409 and 'id="mb-error"' in bulk.text
     assert ents.read("category", tools["id"])["name"] == "Tools"
+
+
+async def test_hostile_values_are_shown_as_text(site: Site) -> None:
+    hostile = '<script>alert(1)</script>{{user.id}}"onmouseover="x'
+    item = site.entities("acme").create("item", {"title": hostile, "notes": hostile})
+    async with site.client_as("acme", "ada") as http:
+        pages = [
+            await http.get(ITEM),
+            await http.get(f"{ITEM}/{item['id']}"),
+            await http.get(f"{ITEM}/{item['id']}/edit"),
+            await http.get(ITEM + "?q=" + "%3Cscript%3E"),
+        ]
+    for page in pages:
+        assert page.status_code == 200
+        assert "<script>alert(1)" not in page.text
+        assert '"onmouseover="x' not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;{{user.id}}" in pages[1].text

@@ -66,8 +66,8 @@ def detail_view(
         "package": model.package_id,
         "fields": fields,
         "related": related(db, scope, model, record_id, slug=slug, installed=installed),
-        "editHref": f"{base}/{record_id}/edit" if may(model, scope, "update") else "",
-        "canDelete": may(model, scope, "delete"),
+        "editHref": f"{base}/{record_id}/edit" if may(model, scope, "update", row) else "",
+        "canDelete": may(model, scope, "delete", row),
         "listHref": base,
         "listTitle": label_of_entity(model),
     }

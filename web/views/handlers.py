@@ -49,6 +49,7 @@ from web.views.listing import (
     export_rows,
     file_response,
     list_view,
+    may,
     picker_options,
     selected_rows,
 )
@@ -126,6 +127,8 @@ def _show(request: Request, svc: WebServices, target: Target) -> Response:
     except NotFoundError:
         return not_found(request, target.slug, f"No {model.name} {target.record_id!r}.")
     if target.action == "edit":
+        if not may(model, scope, "update", row):  # someone else's row under an owner rule
+            return denied(request, target, model.acl["update"].level)
         fields = form_fields(model, scope, creating=False)
         return _form(request, svc, target, fields, initial_values(model, row), {}, row=row)
     view = detail_view(
@@ -250,8 +253,11 @@ def _submit(request: Request, svc: WebServices, target: Target, form: Any) -> Re
         if refused is not None:
             return refused
         assert target.record_id is not None
+        ents = svc.db.entities(scope, package=model.package_id)
         try:
-            svc.db.entities(scope, package=model.package_id).delete(model.name, target.record_id)
+            if not may(model, scope, "delete", ents.read(model.name, target.record_id)):
+                return denied(request, target, model.acl["delete"].level)
+            ents.delete(model.name, target.record_id)
         except NotFoundError:
             return not_found(request, target.slug, f"No {model.name} {target.record_id!r}.")
         except ForbiddenError:
@@ -291,6 +297,8 @@ def _save(request: Request, svc: WebServices, target: Target, form: Any) -> Resp
             row = ents.read(model.name, target.record_id)
         except NotFoundError:
             return not_found(request, target.slug, f"No {model.name} {target.record_id!r}.")
+        if not may(model, scope, "update", row):
+            return denied(request, target, model.acl["update"].level)
     data, problems = parse_form(model, fields, form, creating=creating)
     values = posted_values(fields, form)
     errors = {str(p["field"]): str(p["error"]) for p in problems}

@@ -280,11 +280,14 @@ def _with_format(url: str, fmt: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}format={fmt}"
 
 
-def may(model: EntityModel, scope: Scope, op: Any) -> bool:
+def may(model: EntityModel, scope: Scope, op: Any, row: Mapping[str, Any] | None = None) -> bool:
+    """Whether the scope may `op` some rows (or, given `row`, that row: owner rules apply)."""
     try:
-        access(model, scope, op)
+        mode = access(model, scope, op)
     except ForbiddenError:
         return False
+    if mode == "own" and row is not None and model.owner is not None:
+        return row.get(model.owner) == scope.user_id
     return True
 
 
