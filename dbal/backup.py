@@ -12,8 +12,9 @@ Archive layout (written atomically: FILE.partial, then renamed):
                                            "rows", "sha256"}]}
     tables/<table>.ndjson     one JSON object per row, datetimes as ISO 8601
 
-What is in it: every entity table's rows of the tenant (with the entity schemas, so a database
-that lacks the package's tables gets them), kv entries, page configs, component nodes and
+What is in it: the tenant's rows of every entity table, and the (possibly empty) tables of
+every package installed in the tenant, with their entity schemas, so a database that lacks a
+package's tables gets them; kv entries, page configs, component nodes and
 configs, workflows, installed packages with their config, package data, the tenant's name and
 settings, and the tenant's members: memberships plus those users' profiles and password
 hashes. What is not: sessions, API tokens and password-reset tokens (secrets that must not
@@ -134,6 +135,14 @@ def backup_tenant(
         read_tx(db.engine, "back up tenant") as conn,
     ):
         folder = Path(scratch)
+        installed = {
+            row.package_id
+            for row in conn.execute(
+                select(tables.installed_packages.c.package_id).where(
+                    tables.installed_packages.c.tenant_id == tenant_id
+                )
+            )
+        }
         members = select(tables.memberships.c.user_id).where(
             tables.memberships.c.tenant_id == tenant_id
         )
@@ -154,8 +163,12 @@ def backup_tenant(
         for table, where, meta in sources:
             columns = _columns(table, models)
             entry = _dump(conn, table, columns, where, folder, progress)
-            if meta["kind"] == "entity" and entry["rows"] == 0:
-                continue
+            if (
+                meta["kind"] == "entity"
+                and entry["rows"] == 0
+                and (meta["package_id"] not in installed)
+            ):
+                continue  # an empty table of a package the tenant does not use
             if meta["kind"] == "entity":
                 package = manifest["schemas"].setdefault(meta["package_id"], {})
                 model = db.schema.get(f"{meta['package_id']}.{meta['entity']}").model
