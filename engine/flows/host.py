@@ -28,7 +28,7 @@ from engine.flows.calls import (
     idempotency_key,
 )
 from engine.flows.model import Node
-from engine.flows.nodes import NodeFailure
+from engine.flows.nodes import MAX_EVENTS, MAX_LOGS, NodeFailure
 from engine.flows.payloads import MAX_DEPTH, FlowRunInput, FlowRunResult
 from engine.workflows.script_run import (
     ACTIVITY_GRACE_S,
@@ -118,9 +118,11 @@ class NodeExecution:
         except (ActivityError, ApplicationError) as exc:
             raise _failure(exc) from None
         for event in result.events:
-            if isinstance(event, dict) and len(self.events) < 100:
+            if isinstance(event, dict) and len(self.events) < MAX_EVENTS:
                 self.events.append(event)
-        self.logs.extend({"node": node.id, **e} for e in result.logs if isinstance(e, dict))
+        room = max(MAX_LOGS - len(self.logs), 0)
+        entries = [{"node": node.id, **e} for e in result.logs if isinstance(e, dict)]
+        self.logs.extend(entries[:room])
         return result.value
 
     async def sleep_ms(self, ms: int) -> None:

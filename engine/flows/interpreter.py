@@ -215,7 +215,8 @@ class Interpreter:
         output = {"error": error}
         if node.on_error == "error":
             return NodeResult(output, {ERROR_OUTPUT: output})
-        return NodeResult(output, {outputs_of(node.kind, node.parameters)[0]: output})
+        regular = "done" if node.kind == LOOP else outputs_of(node.kind, node.parameters)[0]
+        return NodeResult(output, {regular: output})
 
     async def _loop(self, node: Node, region: _Region, scope: dict[str, Any]) -> NodeResult:
         items = self.evaluator.param(node.parameters, "items", scope)

@@ -26,6 +26,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from engine.dispatch import DEFAULT_WAIT_S
 from engine.flows.dispatch import FlowDispatcher, FlowRequest, outcome_of
 from engine.flows.errors import FlowDenied, FlowInvalid, FlowNotFound
 from engine.flows.payloads import APPROVAL_REFUSED, ApprovalDecision
@@ -131,7 +132,7 @@ async def webhook(request: Request) -> Response:
         handle = await dispatcher.start(req, check_level=False)
     except (FlowNotFound, FlowDenied, FlowInvalid) as exc:
         raise _refusal(exc, current_identity(request)) from exc
-    outcome = await outcome_of(handle, wait=_wait(request), wait_s=30.0)
+    outcome = await outcome_of(handle, wait=_wait(request), wait_s=DEFAULT_WAIT_S)
     if outcome.status == "completed" and outcome.response is not None:
         status = outcome.response.get("status")
         return JSONResponse(

@@ -123,6 +123,28 @@ async def test_loop_runs_its_body_per_item_and_then_done(stack: Stack) -> None:
     assert result.output == "0:2,1:4,2:6"
 
 
+async def test_nested_loops_run_their_own_bodies(stack: Stack) -> None:
+    result = await stack.run(
+        flow(
+            node("rows", "loop", items="{{ $json.rows }}"),
+            node("cells", "loop", items="{{ $item }}"),
+            node("cell", "transform", output="{{ $item * 10 }}"),
+            node("row", "transform", output="{{ $steps.cells.output.join('+') }}"),
+            node("all", "transform", output="{{ $steps.rows.output.join(' | ') }}"),
+            edges=[
+                "rows:item>cells",
+                "cells:item>cell",
+                "cell>cells",
+                "cells:done>row",
+                "row>rows",
+                "rows:done>all",
+            ],
+        ),
+        input={"rows": [[1, 2], [3]]},
+    )
+    assert result.output == "10+20 | 30"
+
+
 async def test_database_nodes_create_read_update_count_and_delete(stack: Stack) -> None:
     title = f"note-{uuid.uuid4().hex[:8]}"
     result = await stack.run(
