@@ -31,7 +31,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
-from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -54,6 +53,7 @@ from web.api import media_channels, media_events
 from web.api.media_access import ASSET, JOB, caller, json_response, read_row, rows
 from web.api.media_bundle import media_bundle
 from web.api.media_files import serve_file, signed_url
+from web.api.runs import temporal, unavailable
 from web.errors import ApiError
 from web.services import WebServices, services
 
@@ -296,18 +296,6 @@ async def one_job_events(request: Request) -> Response:
     job = await read_row(svc, scope, JOB, request.path_params["job_id"])
     stream = media_events.job_run_stream(svc, scope, job["id"])
     return StreamingResponse(stream, media_type="text/event-stream", headers=media_events.HEADERS)
-
-
-async def temporal(svc: WebServices) -> Client:
-    try:
-        return await svc.temporal.client()
-    except (RuntimeError, RPCError, OSError) as exc:
-        raise unavailable(exc) from exc
-
-
-def unavailable(exc: Exception) -> ApiError:
-    return ApiError(503, "The workflow engine is not reachable; try again shortly.",
-                    code="UNAVAILABLE")  # fmt: skip
 
 
 BASE = "/api/v1/{tenant}/media"

@@ -52,6 +52,7 @@ from web.api.media_access import (
     signing_key,
 )
 from web.api.media_files import SIGNED_TTL_S, file_url
+from web.api.runs import temporal, unavailable
 from web.errors import ApiError
 from web.services import services
 
@@ -103,7 +104,7 @@ async def create_channel(request: Request) -> Response:
         output=live_ref(tenant["id"], channel_id),
         started_at=started_at,
     )
-    client = await svc.temporal.client()
+    client = await temporal(svc)
     await client.start_workflow(
         ChannelRun.run,
         spec,
@@ -187,14 +188,14 @@ async def delete_channel(request: Request) -> Response:
     svc = services(request)
     tenant, scope = await caller(request, minimum=ADMIN)
     row = await read_row(svc, scope, CHANNEL, request.path_params["channel_id"])
-    client = await svc.temporal.client()
+    client = await temporal(svc)
     try:
         await client.get_workflow_handle(channel_workflow_id(tenant["slug"], row["id"])).terminate(
             "channel deleted"
         )
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
-            raise ApiError(503, "The workflow engine is not reachable; try again shortly.") from exc
+            raise unavailable(exc) from exc
     await run_in_threadpool(rows(svc, Scope.system(tenant["id"])).delete, CHANNEL, row["id"])
     live = MediaRoot(svc.settings.media_dir).resolve_for(
         tenant["id"], live_ref(tenant["id"], row["id"])

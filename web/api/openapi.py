@@ -206,6 +206,7 @@ def list_params(model: EntityModel) -> list[dict[str, Any]]:
         spec = model.fields[name]
         if spec.scalar:
             schema = field_schema(spec) if spec.kind != "datetime" else {"type": "string"}
+            schema.pop("default", None)  # a filter has no default value
             params.append(query_param(f"filter[{name}]", schema, f"{name} equals this value"
                                       " (filter[{name}][op]=... for other operators)"))  # fmt: skip
     return params
@@ -485,6 +486,7 @@ async def docs_page(request: Request) -> Response:
     html = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>API docs</title>
 <meta name="mb-csrf" content="{escape(csrf_token(request.scope))}">
+<link rel="icon" href="/api/v1/docs/assets/favicon-32x32.png">
 <link rel="stylesheet" href="/api/v1/docs/assets/swagger-ui.css"></head>
 <body><div id="swagger-ui" data-spec="{escape(spec)}"></div>
 <script src="/api/v1/docs/assets/swagger-ui-bundle.js"></script>
