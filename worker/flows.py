@@ -151,6 +151,7 @@ class FlowActivities:
         data = _compat(p.get("data"))
         host = self._host(call)
         try:
+            entity = self._entity_name(call, entity)
             return self._dispatch(call, host, entity, where, data)
         except HostError as exc:
             raise node_error(
@@ -163,6 +164,23 @@ class FlowActivities:
                 retryable=exc.code.lower() in RETRYABLE_DATA,
                 details=exc.details,
             ) from None
+
+    def _entity_name(self, call: FlowCall, entity: str) -> str:
+        """A bare name the flow's package does not define, as the one package installed for
+        the tenant that does (the original's entity names are global: `ForumPost` from a
+        dashboard flow). Ambiguous or unknown names stay as they are (and fail as unknown)."""
+        if "." in entity or self._db is None or self._defines(call.package_id, entity):
+            return entity
+        installed = [row["package_id"] for row in self._db.installed_packages.list(call.tenant_id)]
+        owners = [p for p in installed if p != call.package_id and self._defines(p, entity)]
+        return f"{owners[0]}.{entity}" if len(owners) == 1 else entity
+
+    def _defines(self, package_id: str, entity: str) -> bool:
+        try:
+            self._database().schema.get(entity, package_id)
+        except NotFoundError:
+            return False
+        return True
 
     def _dispatch(
         self, call: FlowCall, host: HostHandler, entity: str, where: Any, data: Any
