@@ -20,12 +20,12 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 
 from dbal.errors import NotFoundError
 from dbal.scope import Scope
 from web.api.media_access import ASSET, JOB, rows
+from web.api.run_events import sse
 from web.services import WebServices
 
 POLL_S = 0.5
@@ -63,14 +63,10 @@ def job_view(job: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def sse(event: str, data: Any) -> bytes:
-    return b"event: " + event.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
-
-
-async def jobs_stream(svc: WebServices, scope: Scope, *, until: float) -> AsyncIterator[bytes]:
+async def jobs_stream(svc: WebServices, scope: Scope, *, until: float) -> AsyncIterator[str]:
     seen: dict[str, dict[str, Any]] = {}
     quiet_since = time.monotonic()
-    yield b"retry: 2000\n\n"
+    yield "retry: 2000\n\n"
     while time.monotonic() < until:
         for job in await run_in_threadpool(visible_jobs, svc, scope):
             if seen.get(job["id"]) != job:
@@ -79,11 +75,11 @@ async def jobs_stream(svc: WebServices, scope: Scope, *, until: float) -> AsyncI
                 yield sse("job", job)
         if time.monotonic() - quiet_since > HEARTBEAT_S:
             quiet_since = time.monotonic()
-            yield b": keep-alive\n\n"
+            yield ": keep-alive\n\n"
         await asyncio.sleep(POLL_S)
 
 
-async def job_run_stream(svc: WebServices, scope: Scope, job_id: str) -> AsyncIterator[bytes]:
+async def job_run_stream(svc: WebServices, scope: Scope, job_id: str) -> AsyncIterator[str]:
     last: tuple[Any, ...] | None = None
     deadline = time.monotonic() + MAX_S
     while time.monotonic() < deadline:
