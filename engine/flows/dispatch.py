@@ -141,7 +141,8 @@ class FlowDispatcher:
     async def start(
         self, req: FlowRequest, *, check_level: bool = True
     ) -> WorkflowHandle[Any, FlowRunResult]:
-        prepared = self.prepare(req, check_level=check_level)
+        # prepare reads the tenant's settings ($env) from the database: off the event loop
+        prepared = await asyncio.to_thread(self.prepare, req, check_level=check_level)
         return await self.start_prepared(prepared.params, self.workflow_id(req, prepared.flow.id))
 
     async def start_prepared(
