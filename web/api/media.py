@@ -50,7 +50,8 @@ from media.ingest import QuotaExceeded, UploadLimits, UploadTooLarge, receive_up
 from media.paths import MediaRoot
 from media.probe import probe
 from web.api import media_channels, media_events
-from web.api.media_access import ASSET, JOB, caller, json_response, read_row, rows
+from web.api.entity_http import JSONBody
+from web.api.media_access import ASSET, JOB, caller, read_row, rows
 from web.api.media_bundle import media_bundle
 from web.api.media_files import serve_file, signed_url
 from web.api.runs import temporal, unavailable
@@ -149,7 +150,7 @@ async def upload(request: Request) -> Response:
         raise
     asset = await read_row(svc, scope, ASSET, asset_id)
     job_out = await read_row(svc, scope, JOB, job_id)
-    return json_response(
+    return JSONBody(
         {"asset": asset, "job": {**job_out, "workflowId": workflow_id}}, status_code=201
     )
 
@@ -195,7 +196,7 @@ async def list_assets(request: Request) -> Response:
     tenant, scope = await caller(request)
     page = await run_in_threadpool(rows(svc, scope).list, ASSET, sort="-created_at", limit=200)
     items = [asset_view(svc, tenant, row) for row in page["items"]]
-    return json_response({"items": items})
+    return JSONBody({"items": items})
 
 
 async def get_asset(request: Request) -> Response:
@@ -209,7 +210,7 @@ async def get_asset(request: Request) -> Response:
             view["job"] = await run_in_threadpool(rows(svc, scope).read, JOB, job_id)
         except NotFoundError:
             view["job"] = None
-    return json_response(view)
+    return JSONBody(view)
 
 
 def asset_view(svc: WebServices, tenant: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +260,7 @@ async def list_jobs(request: Request) -> Response:
     svc = services(request)
     _, scope = await caller(request)
     items = await run_in_threadpool(media_events.visible_jobs, svc, scope)
-    return json_response({"items": items})
+    return JSONBody({"items": items})
 
 
 async def cancel_job(request: Request) -> Response:
@@ -271,7 +272,7 @@ async def cancel_job(request: Request) -> Response:
     if job["status"] not in RUNNING:
         raise ApiError(409, f"the job has already ended ({job['status']})")
     await _cancel(svc, tenant["slug"], job["id"])
-    return json_response({"id": job["id"], "status": "cancelling"}, status_code=202)
+    return JSONBody({"id": job["id"], "status": "cancelling"}, status_code=202)
 
 
 async def _cancel(svc: WebServices, slug: str, job_id: str) -> None:

@@ -13,10 +13,8 @@ import hashlib
 import secrets
 from typing import Any
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
 
 from dbal.entities import Entities
 from dbal.errors import NotFoundError
@@ -62,8 +60,3 @@ async def read_row(svc: WebServices, scope: Scope, entity: str, row_id: str) -> 
         return await run_in_threadpool(rows(svc, scope).read, entity, row_id)
     except NotFoundError as exc:
         raise ApiError(404, f"no {entity} {row_id[:64]!r}") from exc
-
-
-def json_response(data: Any, status_code: int = 200) -> Response:
-    """JSON with the rows' datetimes as ISO 8601 (orjson, like the data layer's own codec)."""
-    return Response(orjson.dumps(data), status_code=status_code, media_type="application/json")

@@ -42,11 +42,11 @@ from engine.workflows.media_job import PACKAGE
 from media.paths import MediaRoot
 from media.signing import sign_path
 from web.actions import read_json
+from web.api.entity_http import JSONBody
 from web.api.media_access import (
     ASSET,
     CHANNEL,
     caller,
-    json_response,
     read_row,
     rows,
     signing_key,
@@ -72,7 +72,7 @@ async def list_channels(request: Request) -> Response:
     svc = services(request)
     _, scope = await caller(request)
     page = await run_in_threadpool(rows(svc, scope).list, CHANNEL, sort="name", limit=100)
-    return json_response({"items": page["items"]})
+    return JSONBody({"items": page["items"]})
 
 
 async def create_channel(request: Request) -> Response:
@@ -113,7 +113,7 @@ async def create_channel(request: Request) -> Response:
         execution_timeout=timedelta(days=3650),
     )
     created = await read_row(svc, scope, CHANNEL, channel_id)
-    return json_response(created, status_code=201)
+    return JSONBody(created, status_code=201)
 
 
 def _channel_input(body: Any) -> tuple[str, str, list[str]]:
@@ -163,7 +163,7 @@ async def get_channel(request: Request) -> Response:
     except (RPCError, RuntimeError, OSError):
         on_air = False  # the run is gone or Temporal is away: an empty guide, not an error
     live = f"/api/v1/{tenant['slug']}/media/channels/{row['id']}/live.m3u8"
-    return json_response({**row, "onAir": on_air, "guide": guide, "liveUrl": live})
+    return JSONBody({**row, "onAir": on_air, "guide": guide, "liveUrl": live})
 
 
 async def live_playlist(request: Request) -> Response:
