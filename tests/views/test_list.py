@@ -95,14 +95,20 @@ async def test_detail_lists_related_records(site: Site) -> None:
     assert f"ff=category_id&amp;fo=eq&amp;fv={tools['id']}" in page.text
 
 
-async def test_a_package_component_replaces_the_generated_list(site: Site) -> None:
+async def test_package_components_replace_the_generated_views(site: Site) -> None:
     custom = site.h.db.entities(site.entities("acme").scope, package="crud_custom")
-    custom.create("note", {"text": "remember the milk"})
-    async with site.client_as("acme", None) as http:
-        page = await http.get("/acme/crud_custom/note")
-    assert page.status_code == 200
-    assert 'id="custom-notes"' in page.text and "remember the milk" in page.text
-    assert 'id="mb-records"' not in page.text
+    note = custom.create("note", {"text": "remember the milk"})
+    notes = "/acme/crud_custom/note"
+    async with site.client_as("acme", "alice") as http:
+        listing = await http.get(notes)
+        detail = await http.get(f"{notes}/{note['id']}")
+        form = await http.get(f"{notes}/new")
+        saved = await http.post(f"{notes}/new", data={"text": "buy bread"})
+    assert 'id="custom-notes"' in listing.text and "remember the milk" in listing.text
+    assert 'id="mb-records"' not in listing.text
+    assert "Note: remember the milk" in detail.text and 'id="mb-fields"' not in detail.text
+    assert 'id="custom-note-form"' in form.text and 'name="csrf_token"' in form.text
+    assert saved.status_code == 303 and custom.count("note") == 2
 
 
 async def test_full_text_search_over_x_search_fields(site: Site) -> None:
