@@ -511,6 +511,18 @@ class Entities:
             return self.update(entity, existing["id"], changes) if changes else existing
         return self.create(entity, {**data, **key})
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a transaction: undo the block's writes if it raises, and carry on (an import
+        that tries rows one by one to find those the database refuses)."""
+        if self._conn is None:
+            raise ValidationError.for_field("savepoint", "only inside a transaction")
+        try:
+            with self._conn.begin_nested():
+                yield
+        except sa_exc.SQLAlchemyError as error:
+            raise translate(error, "savepoint") from error
+
     # -- plumbing -------------------------------------------------------------------------
 
     def _where(

@@ -141,17 +141,21 @@ async def test_json_import_export_and_database_refusals(api: Api) -> None:
     )
     assert [x["slug"] for x in exported.json()] == ["c-0", "c-1", "c-2", "general"]
     assert set(exported.json()[0]) == {"id", "slug"}
-    dup = await admin.post(
-        f"{url}/_import", params={"format": "json"}, content=orjson.dumps(rows[:1])
-    )
-    assert dup.status_code == 409 and dup.json()["details"]["errors"][0]["row"] is None
-    dry = await admin.post(f"{url}/_import?format=json&dry_run=1", content=orjson.dumps(rows[:1]))
-    assert dry.status_code == 200 and "already exists" in dry.json()["errors"][0]["error"]
+    clash = [{"name": "New", "slug": "c-new"}, rows[1], {"name": "Other", "slug": "c-other"}]
+    dup = await admin.post(f"{url}/_import", params={"format": "json"}, content=orjson.dumps(clash))
+    assert dup.status_code == 422
+    assert [(e["row"], e["field"]) for e in dup.json()["details"]["errors"]] == [(2, None)]
+    assert "already exists" in dup.json()["details"]["errors"][0]["error"]
+    skip = await admin.post(f"{url}/_import?format=json&mode=skip", content=orjson.dumps(clash))
+    assert (skip.status_code, skip.json()["created"], skip.json()["valid"]) == (200, 2, 2)
+    good = orjson.dumps({"title": "ok", "category_id": seeded["category"]["id"]})
     dangling = await admin.post(
-        f"{FORUM}/thread/_import", params={"format": "ndjson"},
-        content=b'{"title": "x", "category_id": "missing"}\n',
+        f"{FORUM}/thread/_import", params={"format": "ndjson", "dry_run": "true"},
+        content=good + b'\n{"title": "x", "category_id": "gone"}\n',
     )  # fmt: skip
-    assert dangling.status_code == 422
+    assert dangling.status_code == 200
+    assert [e["row"] for e in dangling.json()["errors"]] == [2]
+    assert dangling.json()["valid"] == 1
     assert seeded["category"]["slug"] == "general"
 
 

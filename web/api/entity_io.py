@@ -17,11 +17,13 @@ inserts in batches inside ONE transaction of at most `MAX_IMPORT_ROWS` records:
 * `dry_run=true`: the whole import runs, including the inserts (so unique and foreign-key
   violations show up), and is then rolled back; the answer is the report.
 
+Batches go in under a savepoint; when the database refuses one, its rows are retried one by
+one, each under its own savepoint, so a duplicate unique value or a dangling foreign key is
+reported on its row like any other error (`field` is null for those).
+
 The report is `{"dry_run", "mode", "total", "valid", "created", "errors": [{"row", "field",
 "error"}], "errors_truncated"}` where `row` is the 1-based number of the record in the file
-(the CSV header is not counted). A constraint violation found by the database (duplicate
-unique value, dangling foreign key) cannot be pinned on a row: it ends the import with
-`row: null` and the batch's first and last row in the message, and nothing is written.
+(the CSV header is not counted).
 
 `id` is kept; `created_at`/`updated_at` are ignored on import (the rows are new, so they get
 new timestamps). A null in a field that is not nullable and not required counts as "not
@@ -58,6 +60,7 @@ from dbal.entities import Entities
 from dbal.entity_model import EntityModel, FieldSpec
 from dbal.errors import DataError, FieldError, ValidationError
 from dbal.query import access
+from dbal.types import Row
 from web.api.entity_http import JSONBody, api_endpoint, read_body
 from web.api.entity_query import INTEGER, boolean, parse_list
 from web.api.entity_target import Target, notify, resolve
@@ -74,6 +77,7 @@ MAX_ERRORS = 1000
 FORMULA = tuple("=+-@\t\r'")
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "ndjson": "application/x-ndjson"}  # fmt: skip
+Rows = list[Row]
 IGNORED_ON_IMPORT = frozenset({"created_at", "updated_at"})
 
 
@@ -345,32 +349,34 @@ def as_new_row(model: EntityModel, record: Any) -> Any:
     return out
 
 
+def insert(tx: Entities, target: Target, batch: list[tuple[int, Any]], report: Report) -> Rows:
+    """Insert a batch under a savepoint; when the database refuses it (a duplicate unique
+    value, a dangling foreign key), insert its rows one by one to report exactly which."""
+    try:
+        with tx.savepoint():
+            return tx.create_many(target.name, [record for _, record in batch])
+    except DataError:
+        pass
+    created: Rows = []
+    for number, record in batch:
+        try:
+            with tx.savepoint():
+                created.append(tx.create(target.name, record))
+        except DataError as exc:
+            report.valid -= 1
+            report.error(number, None, exc.message)
+    return created
+
+
 def run_import(
     target: Target, records: Iterator[tuple[Any, list[FieldError]]], report: Report
-) -> list[dict[str, Any]]:
+) -> Rows:
     """Validate and insert in one transaction; returns the rows created (none if rolled back)."""
     model = target.model
     validator = target.bound.validator
     access(model, target.scope, "create")
-    created: list[dict[str, Any]] = []
-    batch: list[dict[str, Any]] = []
-    first_row = 0
-
-    def flush(tx: Entities) -> None:
-        nonlocal batch
-        if not batch:
-            return
-        try:
-            created.extend(tx.create_many(target.name, batch))
-        except DataError as exc:
-            report.error(None, None, f"rows {first_row}..{report.total}: {exc.message}")
-            if report.dry_run:
-                raise ImportAborted from None
-            message = "the database refused a batch; nothing was written"
-            details = report.as_json()
-            raise ApiError(exc.http_status, message, code=exc.code, details=details) from None
-        batch = []
-
+    created: Rows = []
+    batch: list[tuple[int, Any]] = []
     try:
         with target.where.db.transaction(target.scope, package=target.package) as tx:
             for number, (record, problems) in enumerate(records, start=1):
@@ -391,12 +397,11 @@ def run_import(
                         report.error(number, p["field"] or None, p["error"])
                     continue
                 report.valid += 1
-                if not batch:
-                    first_row = number
-                batch.append(record)
+                batch.append((number, record))
                 if len(batch) >= BATCH:
-                    flush(tx)
-            flush(tx)
+                    created.extend(insert(tx, target, batch, report))
+                    batch = []
+            created.extend(insert(tx, target, batch, report) if batch else [])
             if report.dry_run or (report.errors and report.mode == "all"):
                 raise ImportAborted
     except ImportAborted:
