@@ -3,10 +3,15 @@
 Counters live in Redis when a URL is configured (shared by every web replica), in process
 otherwise. Keys: client IP for the auth endpoints; the user (or IP when anonymous) for actions.
 Over the limit the answer is 429 `RATE_LIMIT_EXCEEDED` with `Retry-After`.
+
+When Redis cannot be reached the limits still hold, counted in this process until Redis
+answers again (a warning is logged when that starts and when it ends): an outage of a cache
+must neither open the login to guessing nor turn every login and action into a 500.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -15,6 +20,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
+from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from web.auth.config import RateLimits
@@ -22,6 +28,7 @@ from web.errors import error_response
 from web.identity import IDENTITY_KEY, Identity
 
 ACTION_PATH = re.compile(r"^/api/v1/[^/]+/[^/]+/actions/[^/]+/?$")
+log = logging.getLogger("metabuilder.auth")
 
 
 class LimitStore:
@@ -39,6 +46,10 @@ class LimitStore:
             )
         else:
             self.storage = MemoryStorage()
+
+    @property
+    def shared(self) -> bool:
+        return self._pool is not None
 
     async def aclose(self) -> None:
         if self._pool is not None:
@@ -62,6 +73,9 @@ class RateLimitMiddleware:
         }
         self.actions = parse(limits.actions)
         self.limiter = MovingWindowRateLimiter(store.storage)
+        # Used only while the shared store is unreachable.
+        self.local = MovingWindowRateLimiter(MemoryStorage()) if store.shared else None
+        self.degraded = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.enabled or scope["type"] != "http" or scope["method"] != "POST":
@@ -80,8 +94,9 @@ class RateLimitMiddleware:
         else:
             await self.app(scope, receive, send)
             return
-        if not await self.limiter.hit(item, name, who):
-            stats = await self.limiter.get_window_stats(item, name, who)
+        limiter = await self.counting(item, name, who)
+        if limiter is not None:
+            stats = await limiter.get_window_stats(item, name, who)
             retry = max(1, math.ceil(stats.reset_time - time.time()))
             response = error_response(
                 429,
@@ -92,3 +107,24 @@ class RateLimitMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def counting(
+        self, item: RateLimitItem, name: str, who: str
+    ) -> MovingWindowRateLimiter | None:
+        """Count one hit; the limiter that refused it, or None when it is allowed."""
+        limiter = self.limiter
+        try:
+            allowed = await limiter.hit(item, name, who)
+        except (RedisError, OSError) as exc:
+            if self.local is None:
+                raise
+            if not self.degraded:
+                log.warning("rate limits counted in this process: Redis unreachable (%s)", exc)
+                self.degraded = True
+            limiter = self.local
+            allowed = await limiter.hit(item, name, who)
+        else:
+            if self.degraded:
+                log.warning("rate limits shared through Redis again")
+                self.degraded = False
+        return None if allowed else limiter
