@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.databases import database_url  # noqa: F401
 from tests.fixtures.temporal import (  # noqa: F401
     task_queue,
     temporal_client,

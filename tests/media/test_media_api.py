@@ -25,9 +25,9 @@ pytestmark = pytest.mark.temporal
 
 
 @pytest.fixture
-async def stack(tmp_path: Path, temporal_client: Client, task_queue: str):  # type: ignore[no-untyped-def]
+async def stack(tmp_path: Path, database_url: str, temporal_client: Client, task_queue: str):  # type: ignore[no-untyped-def]
     async with media_stack(
-        f"sqlite:///{tmp_path / 'db.sqlite'}",
+        database_url,
         tmp_path / "data",
         temporal_client,
         task_queue,
