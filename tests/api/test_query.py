@@ -104,6 +104,8 @@ async def test_fields_and_include_shape_the_rows(api: Api) -> None:
     [row] = r.json()["items"]
     assert set(row) == {"id", "body", "thread_id", "_included"}
     assert row["_included"]["thread_id"]["title"] == "Rules of the forum"
+    empty = await admin.get(f"{FORUM}/post", params={"include": "thread_id", "filter[body]": "-"})
+    assert empty.status_code == 200 and empty.json()["items"] == []
     threads = await admin.get(f"{FORUM}/thread", params={"include": "category_id"})
     assert {t["_included"]["category_id"]["slug"] for t in threads.json()["items"]} == {"general"}
 

@@ -97,8 +97,8 @@ def included(ents: Entities, model: EntityModel, rows: Sequence[Row], names: Ite
     found: dict[str, dict[Any, Row]] = {}
     for name in names:
         ids = sorted({r[name] for r in rows if r.get(name) is not None})
-        related = ents.list(fks[name], filter={"id": {"in": ids}}, limit=len(ids))["items"]
-        found[name] = {r["id"]: r for r in related} if ids else {}
+        related = ents.list(fks[name], filter={"id": {"in": ids}}, limit=len(ids)) if ids else None
+        found[name] = {r["id"]: r for r in related["items"]} if related else {}
     for row in rows:
         row["_included"] = {name: found[name].get(row.get(name)) for name in found}
 
