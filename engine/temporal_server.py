@@ -91,6 +91,10 @@ class TemporalDevServer:
             "--namespace", c.namespace,
             "--log-level", "warn",
             "--ui-disable-news-fetch",
+            # WAL without an fsync per commit: a start or task completion takes ~2 ms instead
+            # of ~20 ms; a process crash loses nothing, a power loss the last commits at most
+            "--sqlite-pragma", "journal_mode=wal",
+            "--sqlite-pragma", "synchronous=normal",
             *search_attributes.dev_server_flags(),
         ]  # fmt: skip
         if c.headless:
