@@ -32,6 +32,7 @@ follow install, disable and uninstall, and both are reconciled.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from dbal import tables
 from dbal.database import Database
+from dbal.effects import EffectLedger
 from dbal.engine import read_tx
 from dbal.scope import ADMIN
 from engine import search_attributes
@@ -69,15 +71,16 @@ from engine.workflows.script_run import ACTIVITY_GRACE_S, ScriptRunInput
 
 __all__ = [
     "CRON_LEVEL",
+    "EFFECTS_RETENTION",
     "ReconcileReport",
     "ScheduledRun",
     "TemporalSchedules",
     "desired_schedules",
     "flow_schedules",
     "reconcile",
-    "reconcile_at_start",
     "schedule_names",
     "sync_packages",
+    "upkeep_at_start",
 ]
 
 log = logging.getLogger("metabuilder.schedules")
@@ -85,6 +88,8 @@ log = logging.getLogger("metabuilder.schedules")
 # A cron tick has no user: it acts in its tenant as the tenant's automation, at admin level.
 CRON_LEVEL = ADMIN
 KINDS = ("cron", "flow")  # the MbKind of the schedules MetaBuilder owns
+# Ledger rows outlive any retry of their run by far (scripts retry within minutes).
+EFFECTS_RETENTION = timedelta(days=7)
 
 _OVERLAP = {
     "skip": ScheduleOverlapPolicy.SKIP,
@@ -462,15 +467,17 @@ async def sync_packages(
     return report
 
 
-async def reconcile_at_start(
+async def upkeep_at_start(
     client: Client, db: Database, catalog: Catalog, *, task_queue: str
 ) -> ReconcileReport | None:
-    """`reconcile` for the stack and worker start-up: a Temporal or database hiccup is
+    """Start-up upkeep of the stack and the worker: `reconcile` the schedules and prune the
+    effects ledger of rows older than `EFFECTS_RETENTION`. A Temporal or database hiccup is
     logged, not fatal (the next start, or the next install's sync, repairs it)."""
     try:
         report = await reconcile(TemporalSchedules(client), db, catalog, task_queue=task_queue)
-    except Exception:  # start-up must not die on a schedule; logged with its context
-        log.exception("reconciling cron schedules failed")
+        pruned = await asyncio.to_thread(EffectLedger(db).prune, EFFECTS_RETENTION)
+    except Exception:  # start-up must not die on upkeep; logged with its context
+        log.exception("start-up upkeep (schedules, effects ledger) failed")
         return None
-    log.info(report.summary())
+    log.info("%s; %d effects ledger rows pruned", report.summary(), pruned)
     return report

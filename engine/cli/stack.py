@@ -24,7 +24,7 @@ from engine.cli import services
 from engine.cli.worker_health import WorkerHealth
 from engine.config import Settings
 from engine.errors import StartupError
-from engine.schedules import reconcile_at_start
+from engine.schedules import upkeep_at_start
 from engine.temporal_client import TemporalConnection
 from engine.temporal_server import DevServerConfig, TemporalDevServer, ensure_port_free
 from worker.main import run_worker
@@ -119,7 +119,7 @@ async def run_embedded_stack(settings: Settings) -> int:
                 )
             )
             await wait_first(worker_ready.wait(), worker)
-            await reconcile_at_start(client, db, catalog, task_queue=settings.task_queue)
+            await upkeep_at_start(client, db, catalog, task_queue=settings.task_queue)
             web = asyncio.create_task(serve_until(web_server(settings, app), stop))
             print_banner(settings)
             await stop.wait()
@@ -159,7 +159,7 @@ async def run_worker_only(settings: Settings) -> int:
         with stop_on_signals(stop):
             client = await connect_temporal(settings)
             await search_attributes.ensure_registered(client, settings.temporal_namespace)
-            await reconcile_at_start(client, db, catalog, task_queue=settings.task_queue)
+            await upkeep_at_start(client, db, catalog, task_queue=settings.task_queue)
             health = WorkerHealth(client, settings.task_queue, stop)
             # The probe server outlives the worker's drain, answering "stopping" meanwhile.
             drained = asyncio.Event()

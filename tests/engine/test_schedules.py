@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from temporalio.client import (
     Client,
     Schedule,
@@ -20,6 +21,7 @@ from temporalio.client import (
 )
 from temporalio.worker import Worker
 
+from dbal import tables
 from dbal.database import Database
 from dbal.scope import Scope
 from engine import search_attributes
@@ -28,12 +30,13 @@ from engine.packages.lifecycle import PackageManager
 from engine.packages.validate import validate_path
 from engine.schedules import (
     CRON_LEVEL,
+    EFFECTS_RETENTION,
     ReconcileReport,
     TemporalSchedules,
     reconcile,
-    reconcile_at_start,
     schedule_names,
     sync_packages,
+    upkeep_at_start,
 )
 from engine.workflows.script_run import ScriptRun
 from scripts_runtime.sandbox import SandboxPool
@@ -261,7 +264,7 @@ def test_bad_schedule_options_are_refused_at_validation(
     assert code in {p.code for p in report.errors}
 
 
-async def test_start_up_reconcile_repairs_and_never_stops_the_start(
+async def test_start_up_upkeep_repairs_and_never_stops_the_start(
     temporal_client: Client, db: Database, tmp_path: Path, task_queue: str
 ) -> None:
     pid = f"cronpkg{uuid.uuid4().hex[:6]}"
@@ -269,15 +272,25 @@ async def test_start_up_reconcile_repairs_and_never_stops_the_start(
     catalog = Catalog([tmp_path / "pkgs"])
     tid, _ = tenant(db)
     PackageManager(db, catalog).install(tid, pid)  # e.g. `metabuilder packages install`
-    report = await reconcile_at_start(temporal_client, db, catalog, task_queue=task_queue)
+    now = datetime.now(UTC)
+    with db.engine.begin() as conn:
+        for run, age in (("old", EFFECTS_RETENTION + timedelta(hours=1)), ("new", timedelta())):
+            conn.execute(
+                tables.effects.insert().values(
+                    run_key=run, seq=0, tenant_id=tid, op="kv.set", result=None,
+                    created_at=now - age,
+                )
+            )  # fmt: skip
+    report = await upkeep_at_start(temporal_client, db, catalog, task_queue=task_queue)
     assert report is not None and f"{tid}/{pid}/tick" in report.created
+    with db.engine.connect() as conn:
+        kept = conn.execute(select(tables.effects.c.run_key)).scalars().all()
+    assert kept == ["new"]  # the ledger keeps what a retry could still need
     await TemporalSchedules(temporal_client).delete(f"{tid}/{pid}/tick")
 
     unmigrated = Database.connect(f"sqlite:///{tmp_path / 'empty.db'}")
     try:
-        failed = await reconcile_at_start(
-            temporal_client, unmigrated, catalog, task_queue=task_queue
-        )
+        failed = await upkeep_at_start(temporal_client, unmigrated, catalog, task_queue=task_queue)
     finally:
         unmigrated.close()
     assert failed is None
