@@ -145,7 +145,7 @@ async def read_one(request: Request) -> Response:
     params = request.path_params
     query_params = request.query_params
 
-    def work() -> Row:
+    def work() -> tuple[Row, str | None]:
         target = resolve(db, identity, params)
         query = parse_one(target.model, query_params)
         ents = target.entities()
@@ -153,10 +153,9 @@ async def read_one(request: Request) -> Response:
         if query.include:
             row = dict(row)  # the cache's copy stays as it is
             included(ents, target.model, [row], query.include)
-        return shaped([row], query)[0]
+        return shaped([row], query)[0], etag(row)
 
-    row = await run_in_threadpool(work)
-    tag = etag(row) if "updated_at" in row else None
+    row, tag = await run_in_threadpool(work)
     headers = {"ETag": tag} if tag else None
     if not_modified(request, tag):
         return Response(status_code=304, headers=headers)
