@@ -50,6 +50,7 @@ from dbal.errors import NotFoundError, ValidationError
 from dbal.query import access
 from dbal.types import Row
 from engine.dispatch import ActionRequest
+from engine.events import EntityOp
 from web.actions import dispatch
 from web.api import entity_io, openapi
 from web.api.entity_http import (
@@ -322,7 +323,7 @@ async def bulk(request: Request) -> Response:
     body = await read_object(request)
     method = request.method
 
-    def work() -> tuple[Target, list[Row], str]:
+    def work() -> tuple[Target, list[Row], EntityOp]:
         target = resolve(db, identity, request.path_params)
         name = target.name
         # refuse by level before anything can tell which rows exist
@@ -365,7 +366,7 @@ async def bulk(request: Request) -> Response:
             return target, rows, "delete"
 
     target, rows, op = await run_in_threadpool(work)
-    await notify(request, target, op, rows)  # type: ignore[arg-type]
+    await notify(request, target, op, rows)
     if op == "delete":
         return JSONBody({"deleted": len(rows), "ids": [r["id"] for r in rows]})
     return JSONBody({"items": rows}, status_code=201 if op == "create" else 200)
