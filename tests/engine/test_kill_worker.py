@@ -15,16 +15,9 @@ second call) and the effects ledger answers their writes with the recorded rows.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
-import threading
-import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +37,7 @@ from engine.workflows.script_run import (
     ScriptRunInput,
     ScriptRunResult,
 )
+from tests.engine.processes import Slow, WorkerProcess, until
 from tests.packages.builders import write_package
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
@@ -82,84 +76,6 @@ FLOW = {
     "connections": {"first": {"main": [[{"node": "second", "type": "main", "index": 0}]]}},
 }
 TASK_TIMEOUT = timedelta(seconds=2)
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class Slow(BaseHTTPRequestHandler):
-    """Answers after 0.1 s; counts the calls and the answers per `?n=` (one call per
-    execution of a script)."""
-
-    hits: Counter[int] = Counter()
-    answered: Counter[int] = Counter()
-    lock = threading.Lock()
-
-    def do_GET(self) -> None:
-        n = int(self.path.rpartition("=")[2])
-        with Slow.lock:
-            Slow.hits[n] += 1
-        time.sleep(0.1)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-        with Slow.lock:
-            Slow.answered[n] += 1
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def slow_url() -> Iterator[str]:
-    Slow.hits.clear()
-    Slow.answered.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/wait?n="
-    server.shutdown()
-    server.server_close()
-
-
-class WorkerProcess:
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-
-    @classmethod
-    async def start(cls, *args: str) -> WorkerProcess:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.engine.worker_process",
-            *args,
-            cwd=ROOT,
-            stdout=asyncio.subprocess.PIPE,
-            start_new_session=True,  # its own process group: the sandbox children die with it
-        )
-        assert proc.stdout is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), 60)
-        assert line.strip() == b"ready", line
-        return cls(proc)
-
-    async def kill(self) -> None:
-        if self.proc.returncode is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            await self.proc.wait()
-
-
-@pytest.fixture
-async def workers() -> AsyncIterator[list[WorkerProcess]]:
-    started: list[WorkerProcess] = []
-    yield started
-    for worker in started:
-        await worker.kill()
-
-
-async def until(check: Callable[[], bool], timeout_s: float) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def test_kill_9_mid_flight_every_action_completes_exactly_once(

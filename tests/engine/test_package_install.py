@@ -4,6 +4,7 @@ fails, and retries that finish an install after a crashed step."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from dbal.scope import Scope
 from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
 from engine.schedules import TemporalSchedules
+from engine.temporal_server import TemporalDevServer
 from engine.workflows.package_install import (
     INSTALL_FAILED,
     SCHEDULES_ACTIVITY,
@@ -32,6 +34,7 @@ from engine.workflows.package_install import (
 )
 from engine.workflows.script_run import ScriptRun
 from scripts_runtime.sandbox import SandboxPool
+from tests.engine.processes import Slow, WorkerProcess, until
 from tests.packages.builders import write_package
 from worker.activities import ScriptActivities
 from worker.installs import InstallActivities
@@ -278,3 +281,52 @@ async def test_a_crashed_step_is_retried_and_the_install_finishes(
         assert await world.schedule() is not None
     finally:
         await worlds.aclose()
+
+
+SLOW_SETUP = (
+    "def main(ctx):\n"
+    "    ctx.kv.incr('setup_runs')\n"
+    "    slow = ctx.secrets.get('slow')\n"
+    "    for i in range(10):\n"
+    "        ctx.http.get(slow + '1')\n"
+    "    return 1\n"
+)
+
+
+@pytest.mark.slow
+async def test_an_install_whose_worker_is_killed_finishes_on_the_next_worker(
+    temporal_server: TemporalDevServer,
+    temporal_client: Client,
+    tmp_path: Path,
+    task_queue: str,
+    workers: list[WorkerProcess],
+    slow_url: str,
+) -> None:
+    packages = tmp_path / "packages"
+    cron = ({"name": "nightly", "kind": "cron", "schedule": "0 2 * * *"}, TICK)
+    init = ({"name": "setup", "kind": "init"}, SLOW_SETUP)
+    write_package(packages, "crashy", scripts={"setup": init, "nightly": cron})
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    db = Database.connect(url)
+    db.upgrade()
+    settings = {"scripts": {"httpAllowHosts": ["127.0.0.1"], "secrets": {"slow": slow_url}}}
+    tenant = db.tenants.create(Scope.system(), "crashy", "Crashy", settings)["id"]
+    args = (temporal_server.target, task_queue, url, str(packages))
+    workers.append(await WorkerProcess.start(*args))
+
+    change = PackageChange(tenant, "crashy", "crashy")
+    handle = await start_package_change(temporal_client, change, task_queue=task_queue)
+    await until(lambda: Slow.hits[1] >= 2, 60)  # the init script is half way through
+    await workers[0].kill()
+    calls_before = Slow.hits[1]
+    workers.append(await WorkerProcess.start(*args))
+
+    result = await asyncio.wait_for(handle.result(), 60)
+    assert not result.compensated and result.changed == ["crashy@1.0.0"]
+    assert Slow.hits[1] > calls_before  # the init script ran again on the new worker
+    assert db.kv(Scope.system(tenant)).get("setup_runs") == 1  # and counted once
+    assert PackageManager(db, Catalog([packages])).installed(tenant)["crashy"]["version"] == "1.0.0"
+    schedules = TemporalSchedules(temporal_client)
+    assert await schedules.describe(f"{tenant}/crashy/nightly") is not None
+    await schedules.delete(f"{tenant}/crashy/nightly")
+    db.close()
