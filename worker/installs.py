@@ -31,6 +31,7 @@ from engine.packages.resolve import resolve
 from engine.schedules import TemporalSchedules, schedule_names, sync_packages
 from engine.workflows.package_install import (
     APPLY_ACTIVITY,
+    CHANGE_LEVEL,
     PACKAGE_ERROR,
     PLAN_ACTIVITY,
     ROLLBACK_ACTIVITY,
@@ -77,6 +78,13 @@ class InstallActivities:
         return await asyncio.to_thread(self._plan, change)
 
     def _plan(self, change: PackageChange) -> InstallPlan:
+        if change.user_level is not None and change.user_level < CHANGE_LEVEL:
+            raise ApplicationError(
+                f"changing packages needs level {CHANGE_LEVEL}, the caller has {change.user_level}",
+                {"error": "Forbidden"},
+                type=PACKAGE_ERROR,
+                non_retryable=True,
+            )
         with _business_errors():
             manager = self._manager()
             installed = manager.installed(change.tenant_id)

@@ -2,8 +2,11 @@
 
 The lifecycle calls these inside the install transaction, last, and undoes what it handed
 over if the transaction then fails, so the engine never runs a schedule for a package that
-is not installed. The engine implements them with Temporal Schedules and workflows;
-`MemorySchedules` is the in-process implementation for an embedded single process and tests.
+is not installed. `MemorySchedules` is the in-process implementation (tests, benchmarks).
+With Temporal the sinks stay unset: a network call inside the transaction would hold its
+write lock, so Temporal is synced after the commit instead (engine.schedules, run by the
+PackageInstall workflow, and reconciled at every start); init scripts are that workflow's
+child runs.
 """
 
 from __future__ import annotations

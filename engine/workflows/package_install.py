@@ -48,6 +48,7 @@ ROLLBACK_ACTIVITY = "package_rollback"
 PACKAGE_ERROR = "PackageError"  # a business failure of a step: not retried
 INSTALL_FAILED = "PackageInstallFailed"
 INIT_LEVEL = 3  # init scripts act in their tenant at admin level (dbal.scope.ADMIN)
+CHANGE_LEVEL = 3  # changing a tenant's packages needs admin
 
 Op = Literal["install", "upgrade", "enable", "disable", "uninstall"]
 OPS = ("install", "upgrade", "enable", "disable", "uninstall")
@@ -72,6 +73,7 @@ class PackageChange:
     config: dict[str, Any] | None = None
     run_init: bool = True
     user_id: str | None = None
+    user_level: int | None = None  # None: the system (CLI, bootstrap); else at least admin
 
 
 @dataclass

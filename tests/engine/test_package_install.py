@@ -221,6 +221,20 @@ async def test_a_bad_package_fails_before_anything_changes(world: World) -> None
     assert world.installed() == {}
 
 
+@pytest.mark.parametrize("level", [0, 1, 2])
+async def test_a_caller_below_admin_changes_nothing(world: World, level: int) -> None:
+    with pytest.raises(WorkflowFailureError) as caught:
+        await world.change(version="1.0.0", user_id="u1", user_level=level)
+    error = failure(caught.value)
+    assert error.details[0]["step"] == "package_plan" and "needs level 3" in error.message
+    assert world.installed() == {} and await world.schedule() is None
+
+
+async def test_an_admin_may_change_packages(world: World) -> None:
+    result = await world.change(version="1.0.0", user_id="u1", user_level=3)
+    assert result.changed == ["base@1.0.0", "shop@1.0.0"]
+
+
 async def test_disable_enable_uninstall_follow_through_to_the_schedule(world: World) -> None:
     await world.change(version="1.0.0")
     await world.change("disable")
