@@ -258,6 +258,32 @@ def test_labels_are_tied_to_their_controls() -> None:
     assert implicit.startswith('<label class="mb-field">')
 
 
+@pytest.mark.parametrize(
+    ("node", "control"),
+    [
+        ({"type": "TextField", "id": "f", "label": "Name", "required": True}, "<input"),
+        ({"type": "TextField", "id": "f", "label": "Bio", "multiline": True}, "<textarea"),
+        ({"type": "TextField", "id": "f", "label": "Kind", "select": True}, "<select"),
+        ({"type": "Checkbox", "id": "f", "label": "Agree"}, "<input"),
+        ({"type": "Switch", "id": "f", "label": "On"}, "<input"),
+        ({"type": "Slider", "id": "f", "label": "Level"}, "<input"),
+        ({"type": "details", "id": "f"}, "<details"),
+    ],
+)
+def test_a_given_id_lands_once_on_the_control(node: dict[str, Any], control: str) -> None:
+    html = render(node).html
+    assert html.count('id="f"') == 1, html
+    assert re.search(re.escape(control) + r'[^>]*id="f"', html), html
+    if node.get("label"):
+        assert 'for="f"' in html
+
+
+def test_a_required_field_shows_its_mark_with_or_without_an_id() -> None:
+    for node in ({"type": "TextField", "id": "f"}, {"type": "TextField"}):
+        html = render({**node, "label": "Name", "required": True}).html
+        assert 'class="mb-field__required"' in html, html
+
+
 def test_select_renders_options_and_marks_the_selected_one() -> None:
     node = {
         "type": "Select",

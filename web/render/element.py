@@ -76,14 +76,22 @@ class Element:
         return out
 
     def common(
-        self, base_class: str, *, extra: Mapping[str, Any] | None = None, events: bool = True
+        self,
+        base_class: str,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        events: bool = True,
+        own_id: bool = True,
     ) -> str:
-        """class, passthrough, aria-/data- attributes and (by default) the handler attributes."""
+        """class, passthrough, aria-/data- attributes and (by default) the handler attributes.
+
+        `own_id=False` leaves the `id` off: a field wrapper whose inner control carries it.
+        """
         cls = f"{base_class} {self.classes}".strip() if self.classes else base_class
         pairs: list[tuple[str, Any]] = [("class", cls or None)]
         props = self.props
         for name in _PASSTHROUGH:
-            if name in props:
+            if name in props and (own_id or name != "id"):
                 value = props[name]
                 if (
                     isinstance(value, str | int | float) and not isinstance(value, bool)

@@ -74,8 +74,7 @@ CONTAINER_TAGS: Final = (
     "option",
     "textarea",
 )
-_ATTRS: Final = (
-    "id",
+_ATTRS: Final = (  # `id` comes with Element.common
     "title",
     "role",
     "name",

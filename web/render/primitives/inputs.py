@@ -125,13 +125,13 @@ def _label(el: Element, control_id: str | None) -> str:
     label = el.props.get("label")
     if label in (None, UNDEFINED, ""):
         return ""
-    if control_id is None:
-        return f'<span class="mb-field__label">{text(label)}</span>'
     required = (
         ' <span class="mb-field__required" aria-hidden="true">*</span>'
         if el.props.get("required") is True
         else ""
     )
+    if control_id is None:
+        return f'<span class="mb-field__label">{text(label)}{required}</span>'
     target = attr_escape(control_id)
     return f'<label class="mb-field__label" for="{target}">{text(label)}{required}</label>'
 
@@ -186,7 +186,11 @@ def text_field(el: Element) -> str:
         system_class(el, ("m", "mt", "mb", "width", "minWidth", "maxWidth", "flex")),
     )
     wrapper = "div" if control_id is not None else "label"
-    return tag(wrapper, el.common(cls, events=False), _label(el, control_id) + control + helper)
+    return tag(
+        wrapper,
+        el.common(cls, events=False, own_id=False),
+        _label(el, control_id) + control + helper,
+    )
 
 
 def plain_input(el: Element) -> str:
@@ -208,7 +212,7 @@ def textarea(el: Element) -> str:
     control = _textarea(pairs, el.event_attrs(), value or el.children() or "")
     if label:
         wrapper = "div" if control_id is not None else "label"
-        return tag(wrapper, el.common("mb-field", events=False), label + control)
+        return tag(wrapper, el.common("mb-field", events=False, own_id=False), label + control)
     return control
 
 
@@ -261,7 +265,9 @@ def select(el: Element) -> str:
         "mb-field--full-width" if el.props.get("fullWidth") is True else "",
         system_class(el, ("m", "mt", "mb", "width", "minWidth")),
     )
-    return tag("div", el.common(cls, events=False), _label(el, control_id) + control + helper)
+    return tag(
+        "div", el.common(cls, events=False, own_id=False), _label(el, control_id) + control + helper
+    )
 
 
 def menu_item(el: Element) -> str:
@@ -319,10 +325,10 @@ def _check(el: Element, *, switch: bool) -> str:
     if label not in (None, UNDEFINED, ""):
         return tag(
             "label",
-            el.common(cls, extra={"for": control_id}),
+            el.common(cls, extra={"for": control_id}, own_id=False),
             f'{control}<span class="{base}__label">{text(label)}</span>',
         )
-    return tag("span", el.common(cls), control)
+    return tag("span", el.common(cls, own_id=False), control)
 
 
 def checkbox(el: Element) -> str:
@@ -357,7 +363,11 @@ def slider(el: Element) -> str:
     control = f'<input class="mb-slider__input"{attrs(pairs)}{el.event_attrs()}>'
     return tag(
         "div" if control_id is not None else "label",
-        el.common(join("mb-slider", system_class(el, ("width", "m", "mt", "mb"))), events=False),
+        el.common(
+            join("mb-slider", system_class(el, ("width", "m", "mt", "mb"))),
+            events=False,
+            own_id=False,
+        ),
         _label(el, control_id) + control + shown,
     )
 
@@ -379,7 +389,7 @@ def color_picker(el: Element) -> str:
     control = f'<input class="mb-color-picker__input"{attrs(pairs)}{el.event_attrs()}>'
     return tag(
         "div" if control_id is not None else "label",
-        el.common("mb-color-picker mb-field", events=False),
+        el.common("mb-color-picker mb-field", events=False, own_id=False),
         _label(el, control_id) + control,
     )
 
