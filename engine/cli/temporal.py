@@ -43,13 +43,6 @@ def exit_without_finalizing(code: int) -> NoReturn:
     os._exit(code)
 
 
-class SetupFailed(click.ClickException):
-    exit_code = 1
-
-    def format_message(self) -> str:
-        return self.message
-
-
 async def connect(address: str, namespace: str, wait_s: float) -> Client:
     """The cluster may still be starting (compose, a fresh Helm release): retry until `wait_s`."""
     deadline = time.monotonic() + wait_s
@@ -134,16 +127,20 @@ def setup_command(
     settings = ctx.find_object(Settings)
     assert settings is not None
     if settings.temporal_address is None:
-        raise SetupFailed(
+        click.echo(
             "metabuilder: METABUILDER_TEMPORAL_ADDRESS is not set "
-            "(the embedded dev server needs no setup)"
+            "(the embedded dev server needs no setup)",
+            err=True,
         )
+        ctx.exit(1)
     target = namespace or settings.temporal_namespace
     try:
         line = asyncio.run(setup(settings.temporal_address, target, retention_days, wait_s))
     except StartupError as exc:
-        raise SetupFailed(f"metabuilder: {exc.one_line()}") from exc
+        click.echo(f"metabuilder: {exc.one_line()}", err=True)
+        exit_without_finalizing(1)
     except RPCError as exc:
-        raise SetupFailed(f"metabuilder: Temporal: {exc.status.name}: {exc.message}") from exc
+        click.echo(f"metabuilder: Temporal: {exc.status.name}: {exc.message}", err=True)
+        exit_without_finalizing(1)
     click.echo(line)
     exit_without_finalizing(0)
