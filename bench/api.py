@@ -10,7 +10,8 @@ bare Starlette app whose two endpoints run the equivalent prebuilt SQLAlchemy Co
 statements (tenant filter, ORDER BY id, LIMIT 50 / id lookup) on a plain engine and answer
 the same rows as orjson. The entity is publicly readable (`x-acl` read 0), so neither side
 authenticates. A load generator (httpx, C concurrent keep-alive connections) drives each
-server for S seconds per round, alternating which goes first; requests/s are medians over
+server for S seconds per round (many short rounds, alternating which goes first, so that
+load drifting on a shared machine hits both alike); requests/s are medians over
 rounds, the ratio is the median of the back-to-back pair ratios, p50/p95 are latencies over
 all rounds. Prints a table, then one JSON object as the last line.
 """
@@ -224,8 +225,8 @@ def database_url(postgres: bool) -> Iterator[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--serve", choices=["ours", "bare"], help=argparse.SUPPRESS)
