@@ -248,11 +248,13 @@ def prepare_data_dir(settings: Settings) -> Settings:
     """Create the data dir, check it is writable, and settle the secret key.
 
     Without METABUILDER_SECRET_KEY the embedded stack keeps a random key in the data dir
-    (mode 0600) so sessions survive a restart; production sets the variable.
+    (mode 0600) so sessions survive a restart; production sets the variable. Safe when
+    several processes start at once on one data dir (replicas on a shared volume): each
+    probes with its own file, and the first key written complete is the one all read.
     """
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        probe = settings.data_dir / ".write-test"
+        probe = settings.data_dir / f".write-test-{os.getpid()}-{secrets.token_hex(4)}"
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
@@ -264,7 +266,16 @@ def prepare_data_dir(settings: Settings) -> Settings:
         return settings
     key_file = settings.data_dir / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written whole under a private name, then linked into place: a reader never sees
+        # a half-written key, and of two racing writers the first link wins.
+        draft = settings.data_dir / f".secret_key-{os.getpid()}-{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return replace(settings, secret_key=key_file.read_text().strip())

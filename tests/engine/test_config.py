@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from engine.config import load_settings, prepare_data_dir
+from engine.config import Settings, load_settings, prepare_data_dir
 from engine.errors import ConfigError
 
 
@@ -158,3 +160,20 @@ def test_the_smtp_password_stays_out_of_reprs() -> None:
     assert settings.smtp is not None and settings.smtp.password == "hunter2-secret"
     assert "hunter2-secret" not in repr(settings)
     assert "username='mb'" in repr(settings.smtp)
+
+
+def test_processes_starting_together_share_one_data_dir_and_one_key(tmp_path: Path) -> None:
+    """Replicas on a shared volume start at once: none may fail the writability probe, and
+    all must settle on the same complete key."""
+    for round_ in range(10):
+        settings = load_settings({"METABUILDER_DATA_DIR": str(tmp_path / f"var{round_}")})
+        start = threading.Barrier(8)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            keys = set(pool.map(prepare_after, [start] * 8, [settings] * 8))
+        assert len(keys) == 1 and len(next(iter(keys)) or "") > 40, keys
+        assert sorted(p.name for p in settings.data_dir.iterdir()) == ["secret_key"]
+
+
+def prepare_after(start: threading.Barrier, settings: Settings) -> str | None:
+    start.wait()
+    return prepare_data_dir(settings).secret_key
