@@ -340,9 +340,6 @@ def desired_schedules(
         query = query.where(ip.c.package_id.in_(list(package_ids)))
     with read_tx(db.engine, "installed packages") as conn:
         rows = conn.execute(query).all()
-    flows = FlowDispatcher(
-        TemporalConnection("", ""), task_queue=task_queue, catalog=catalog
-    )  # only `prepare` is used: it never connects
     wanted: dict[str, ScheduledRun] = {}
     for row in rows:
         package = catalog.find(row.package_id, row.version)
@@ -354,7 +351,7 @@ def desired_schedules(
                 cron, tenant_slug=row.slug, task_queue=task_queue
             )
         for run in flow_schedules(
-            flows, row.tenant_id, row.slug, package, paused=not row.enabled, task_queue=task_queue
+            row.tenant_id, row.slug, package, paused=not row.enabled, task_queue=task_queue
         ):
             wanted[run.schedule_id] = run
     return wanted
@@ -374,7 +371,6 @@ def _scheduled_flows(package: Package) -> list[tuple[str, str, int]]:
 
 
 def flow_schedules(
-    flows: FlowDispatcher,
     tenant_id: str,
     tenant_slug: str,
     package: Package,
@@ -383,7 +379,11 @@ def flow_schedules(
     paused: bool = False,
 ) -> list[ScheduledRun]:
     """The schedules the schedule-triggered flows of `package` ask for (invalid flows are
-    logged and left out: they would fail every tick)."""
+    logged and left out: they would fail every tick). Definitions come from this version of
+    the package, whatever else the catalog holds."""
+    flows = FlowDispatcher(
+        TemporalConnection("", ""), task_queue=task_queue, catalog=Catalog(packages=[package])
+    )  # only `prepare` is used, which never connects
     runs = []
     for flow_id, cron, level in _scheduled_flows(package):
         try:
