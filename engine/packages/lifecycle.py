@@ -149,7 +149,7 @@ class PackageManager:
         self.catalog = catalog
         self.schedules = schedules
         self.init_scripts = init_scripts
-        self.migrator: EntityMigrator = migrator or DbalEntityMigrator()
+        self.migrator: EntityMigrator = migrator or DbalEntityMigrator(db.schema)
         self.on_step = on_step
 
     # -- reading -----------------------------------------------------------------------------

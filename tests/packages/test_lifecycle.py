@@ -254,7 +254,7 @@ def test_upgrade_migrates_routes_seeds_and_schedules(
     pm.install(acme, "shop", version="1.0.0", config={"currency": "USD"})
     report = pm.upgrade(acme, "shop")
     assert report.changed == [("shop", "2.0.0")]
-    assert "add_column e_shop__product sku" in report.migrations
+    assert "add e_shop__product.sku" in report.migrations
     assert pm.installed(acme)["shop"]["config"]["currency"] == "USD"
     assert ("/shop/orders", "shop") in published(database, acme)
     assert len(entity_rows(database, "e_shop__order", acme)) == 1
@@ -390,3 +390,23 @@ def test_upgrade_installs_a_new_dependency_first(
     assert report.kept == ["base"]
     assert sorted(pm.installed(acme)) == ["base", "extra", "shop"]
     assert sinks.for_tenant(acme) == []  # shop 3 has no cron script any more
+
+
+def test_an_installed_entity_is_searchable_through_its_full_text_index(
+    database: Database, tmp_path: Path
+) -> None:
+    note = {
+        "title": "Note",
+        "type": "object",
+        "properties": {"body": {"type": "string"}},
+        "x-search": ["body"],
+    }
+    root = tmp_path / "search-pkgs"
+    write_package(root, "notes", entities={"note": note})
+    acme = tenant(database, "acme")
+    PackageManager(database, Catalog([root])).install(acme, "notes")
+    notes = database.entities(Scope.system(acme), package="notes")
+    notes.create("Note", {"body": "durable workflows are the heart of it"})
+    notes.create("Note", {"body": "nothing to see"})
+    found = notes.search("Note", "workflows")
+    assert [row["body"] for row in found] == ["durable workflows are the heart of it"]
