@@ -23,6 +23,7 @@ from engine.workflows.script_run import ScriptRun
 from scripts_runtime.sandbox import SandboxPool
 from worker.activities import HostFactory, ScriptActivities
 from worker.component import Component, Registration, WorkerContext
+from worker.entity_import import entity_import_component
 from worker.flows import flows_component
 from worker.installs import installs_component
 from worker.media import media_component
@@ -43,6 +44,7 @@ COMPONENTS: Sequence[Component] = (
     media_component,
     flows_component,
     installs_component,
+    entity_import_component,
 )
 
 

@@ -194,7 +194,7 @@ async def test_import_and_export_keep_levels_and_refuse_bad_requests(api: Api) -
         ).status_code == 422
     assert (
         await admin.post(f"{FORUM}/post/_import?format=csv", content=b"\xff\xfe\x00bad")
-    ).status_code == 400
+    ).status_code == 422
     assert (await admin.get(f"{FORUM}/post/_export", params={"cursor": "x"})).status_code == 422
     notes = await admin.post(
         f"{FORUM}/post/_import?format=ndjson&dry_run=true", content=b"[1]\nnot json\n"

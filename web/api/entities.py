@@ -14,7 +14,10 @@
                                      {"filter": {...}, "data": {...}}      -> {"items"}
     DELETE .../{entity}/_bulk        {"ids": [...]} or {"filter": {...}}   -> {"deleted", "ids"}
     GET    .../{entity}/_export      CSV, JSON or NDJSON, streamed (web/api/entity_io.py)
-    POST   .../{entity}/_import      CSV, JSON or NDJSON, with dry-run (web/api/entity_io.py)
+    POST   .../{entity}/_import      CSV, JSON or NDJSON, with dry-run (web/api/entity_io.py);
+                                     ?background=true runs it as a workflow
+    GET    .../{entity}/_imports/{run}  that run's progress, then its report
+                                     (web/api/entity_import_runs.py)
     POST   .../{entity}/{id}/{action}  an entity action declared by the package
 
 Each bulk request is one transaction of at most `MAX_BULK` rows, all or nothing; ids given
@@ -52,7 +55,7 @@ from dbal.types import Row
 from engine.dispatch import ActionRequest
 from engine.events import EntityOp
 from web.actions import dispatch
-from web.api import entity_io, openapi
+from web.api import entity_import_runs, entity_io, openapi
 from web.api.entity_http import (
     JSONBody,
     api_endpoint,
@@ -84,6 +87,7 @@ def routes() -> list[BaseRoute]:
         Route(BASE + "/_bulk", bulk, methods=["POST", "PATCH", "DELETE"]),
         Route(BASE + "/_export", entity_io.export_rows, methods=["GET"]),
         Route(BASE + "/_import", entity_io.import_rows, methods=["POST"]),
+        Route(BASE + "/_imports/{run}", entity_import_runs.progress, methods=["GET"]),
         Route(BASE + "/{id}", item, methods=["GET", "PUT", "PATCH", "DELETE"]),
         Route(BASE + "/{id}/{action}", entity_action, methods=["POST"]),
     ]

@@ -161,6 +161,7 @@ def responses(ok: dict[str, Any], *extra: str) -> dict[str, Any]:
         reason = ERRORS.get(code) or {
             "409": "A unique value is taken",
             "412": "If-Match does not match the row's ETag",
+            "503": "The workflow engine is not reachable",
         }.get(code, "Error")
         out[code] = {"description": reason, "content": json_content(ERROR)}
     return out
@@ -290,14 +291,25 @@ def entity_paths(
                 query_param("format", {"enum": ["csv", "json", "ndjson"]}, "Input format"),
                 query_param("dry_run", {"type": "boolean"}, "Validate and roll back"),
                 query_param("mode", {"enum": ["all", "skip"]}, "all-or-nothing or skip bad rows"),
+                query_param("background", {"type": "boolean"}, "Run it as a workflow: 202"),
             ],
             "requestBody": {"required": True, "content": {
                 "text/csv": {"schema": {"type": "string"}},
                 "application/x-ndjson": {"schema": {"type": "string"}},
                 "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             }},
-            "responses": responses({"200": {"description": "The import report",
-                                            "content": json_content(REPORT)}}, "409"),
+            "responses": responses({
+                "200": {"description": "The import report", "content": json_content(REPORT)},
+                "202": {"description": "Started as a workflow", "content": json_content(STARTED)},
+            }, "409", "503"),
+        }}  # fmt: skip
+        paths[base + "/_imports/{run}"] = {"get": {
+            "operationId": f"import_progress_{name}", "tags": [tag],
+            "summary": "Progress, then report, of a background import",
+            "parameters": [{"name": "run", "in": "path", "required": True,
+                            "schema": {"type": "string", "format": "uuid"}}],
+            "responses": responses({"200": {"description": "The run",
+                                            "content": json_content(IMPORT_RUN)}}, "503"),
         }}  # fmt: skip
     if allowed(model, where, "update"):
         for method, body, what in (
@@ -380,6 +392,19 @@ REPORT = {
             "row": {"type": ["integer", "null"]}, "field": {"type": ["string", "null"]},
             "error": {"type": "string"}}}},
     },
+}  # fmt: skip
+STARTED = {
+    "type": "object",
+    "required": ["run", "workflowId", "status", "progress"],
+    "properties": {"run": {"type": "string"}, "workflowId": {"type": "string"},
+                   "status": {"const": "running"}, "progress": {"type": "string"}},
+}  # fmt: skip
+IMPORT_RUN = {
+    "type": "object",
+    "required": ["run", "workflowId", "status"],
+    "properties": {"run": {"type": "string"}, "workflowId": {"type": "string"},
+                   "status": {"enum": ["running", "completed", "failed"]},
+                   "progress": {"type": "object"}, "report": REPORT},
 }  # fmt: skip
 RUN = {
     "type": "object",
