@@ -72,6 +72,7 @@ from engine.workflows.script_run import ACTIVITY_GRACE_S, ScriptRunInput
 __all__ = [
     "CRON_LEVEL",
     "EFFECTS_RETENTION",
+    "OWNER_MEMO",
     "ReconcileReport",
     "ScheduledRun",
     "TemporalSchedules",
@@ -88,6 +89,9 @@ log = logging.getLogger("metabuilder.schedules")
 # A cron tick has no user: it acts in its tenant as the tenant's automation, at admin level.
 CRON_LEVEL = ADMIN
 KINDS = ("cron", "flow")  # the MbKind of the schedules MetaBuilder owns
+# Memo naming the task queue a schedule starts its runs on: reconcile deletes orphans of its
+# own deployment only, never those of another one sharing the namespace.
+OWNER_MEMO = "mbTaskQueue"
 # Ledger rows outlive any retry of their run by far (scripts retry within minutes).
 EFFECTS_RETENTION = timedelta(days=7)
 
@@ -227,7 +231,10 @@ class TemporalSchedules:
         schedule = run.to_schedule()
         try:
             await self.client.create_schedule(
-                run.schedule_id, schedule, search_attributes=run.attributes()
+                run.schedule_id,
+                schedule,
+                search_attributes=run.attributes(),
+                memo={OWNER_MEMO: run.task_queue},
             )
             return "created"
         except ScheduleAlreadyRunningError:
@@ -285,12 +292,15 @@ class TemporalSchedules:
             action=desc.schedule.action,
         )
 
-    async def list_ids(self, *kinds: str) -> list[str]:
-        """The ids of the schedules MetaBuilder owns (MbKind cron or flow, or `kinds`)."""
+    async def list_ids(self, *kinds: str, task_queue: str | None = None) -> list[str]:
+        """The ids of the schedules MetaBuilder owns (MbKind cron or flow, or `kinds`); with
+        `task_queue`, only those of the deployment working that queue."""
         wanted = kinds or KINDS
         ids: list[str] = []
         async for listed in await self.client.list_schedules():
-            if listed.typed_search_attributes.get(search_attributes.KIND) in wanted:
+            if listed.typed_search_attributes.get(search_attributes.KIND) not in wanted:
+                continue
+            if task_queue is None or (await listed.memo()).get(OWNER_MEMO) == task_queue:
                 ids.append(listed.id)
         return ids
 
@@ -433,10 +443,11 @@ async def reconcile(
 ) -> ReconcileReport:
     """Make Temporal hold exactly the schedules of the installed packages (cron scripts and
     schedule-triggered flows): create the missing ones, bring the rest up to date (cron, time
-    zone, policy, paused on disabled packages), and delete those whose package is gone."""
+    zone, policy, paused on disabled packages), and delete those of this deployment (its
+    task queue) whose package is gone."""
     report = ReconcileReport()
     wanted = desired_schedules(db, catalog, task_queue=task_queue)
-    existing = await schedules.list_ids()
+    existing = await schedules.list_ids(task_queue=task_queue)
     await _apply(schedules, wanted, existing, report)
     return report
 

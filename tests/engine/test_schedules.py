@@ -31,6 +31,7 @@ from engine.packages.validate import validate_path
 from engine.schedules import (
     CRON_LEVEL,
     EFFECTS_RETENTION,
+    OWNER_MEMO,
     ReconcileReport,
     TemporalSchedules,
     reconcile,
@@ -155,7 +156,12 @@ async def test_reconcile_creates_missing_fixes_paused_and_deletes_orphans(
 
     orphan = f"{acme}/gone_package/tick"
     foreign = f"not-ours-{uuid.uuid4().hex[:6]}"
-    for schedule_id, kind in ((orphan, "cron"), (foreign, None)):
+    neighbour = f"{acme}/other_deployment/tick"  # the same namespace, another task queue
+    for schedule_id, kind, queue in (
+        (orphan, "cron", task_queue),
+        (foreign, None, task_queue),
+        (neighbour, "cron", f"{task_queue}-other"),
+    ):
         attrs = (
             search_attributes.run_attributes(
                 tenant="x", package="gone_package", action="tick", user=None, kind=kind
@@ -166,10 +172,11 @@ async def test_reconcile_creates_missing_fixes_paused_and_deletes_orphans(
         await temporal_client.create_schedule(
             schedule_id,
             Schedule(
-                action=ScheduleActionStartWorkflow("ScriptRun", {}, id="x", task_queue="none"),
+                action=ScheduleActionStartWorkflow("ScriptRun", {}, id="x", task_queue=queue),
                 spec=ScheduleSpec(cron_expressions=["0 0 1 1 *"]),
             ),
             search_attributes=attrs,
+            memo={OWNER_MEMO: queue},
         )
 
     async def orphan_listed() -> bool:
@@ -180,6 +187,7 @@ async def test_reconcile_creates_missing_fixes_paused_and_deletes_orphans(
     assert f"{acme}/{pid}/tick" in report.created and f"{globex}/{pid}/tick" in report.created
     assert orphan in report.deleted
     assert foreign not in report.deleted  # schedules MetaBuilder does not own stay
+    assert neighbour not in report.deleted  # and those of another deployment
     assert await schedules.describe(orphan) is None
     assert not (await schedules.describe(f"{acme}/{pid}/tick")).paused  # type: ignore[union-attr]
     assert (await schedules.describe(f"{globex}/{pid}/tick")).paused  # type: ignore[union-attr]
@@ -199,6 +207,7 @@ async def test_reconcile_creates_missing_fixes_paused_and_deletes_orphans(
     assert await schedules.describe(f"{globex}/{pid}/tick") is None
     assert await schedules.describe(f"{acme}/{pid}/tick") is not None
     await temporal_client.get_schedule_handle(foreign).delete()
+    await temporal_client.get_schedule_handle(neighbour).delete()
     manager.uninstall(acme, pid)
     await sync_packages(
         schedules, db, catalog, task_queue=task_queue, tenant_id=acme, packages=[(pid, ["tick"])]
