@@ -5,7 +5,7 @@ it: `apply` is the lifecycle's own all-or-nothing transaction and finds an insta
 already committed (same version) with nothing left to do; `schedules` syncs Temporal to
 the database; `rollback` undoes only what is still there. Package and lifecycle errors
 (invalid package, version conflict, bad config, a failed step) are business failures of
-type `PackageError`, which the workflow does not retry.
+type `PackageError`, which the workflow does not retry; an unreachable database is retried.
 
 The database work is blocking and runs in a thread (`asyncio.to_thread`), off the worker's
 event loop; the schedule sync uses the worker's Temporal client.
@@ -22,7 +22,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from dbal.database import Database
-from dbal.errors import DataError
+from dbal.errors import DataError, UnavailableError
 from engine.packages import Catalog
 from engine.packages.errors import LifecycleError, NotInstalled, PackageError
 from engine.packages.lifecycle import PackageManager, StepHook
@@ -48,6 +48,8 @@ from worker.component import Registration, WorkerContext
 def _business_errors() -> Iterator[None]:
     try:
         yield
+    except UnavailableError:
+        raise  # the database is down: the step is retried
     except (PackageError, DataError) as exc:
         raise ApplicationError(
             str(exc), {"error": type(exc).__name__}, type=PACKAGE_ERROR, non_retryable=True
