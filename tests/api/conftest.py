@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 
-from dbal import search
 from engine.packages.lifecycle import PackageManager
 from tests.auth.harness import BUILTIN, Harness, build, close, login
 from tests.fixtures.databases import database, database_url  # noqa: F401
@@ -77,18 +76,6 @@ class Api:
         return {"category": category, "threads": threads, "posts": posts}
 
 
-def full_text_on_sqlite(h: Harness) -> None:
-    """The package installer does not build SQLite's FTS5 index yet (dbal.schema's
-    apply_entities does); build it as apply_entities would."""
-    if h.db.backend != "sqlite":
-        return
-    h.db.schema.load()
-    with h.db.engine.begin() as conn:
-        for model in h.db.schema.models("forum"):
-            if model.search_fields:
-                search.create_sqlite_index(conn, model)
-
-
 @pytest.fixture
 async def api(database_url: str, tmp_path: Path) -> AsyncIterator[Api]:  # noqa: F811
     for h in build(database_url, tmp_path / "data", packages_dirs=(BUILTIN, PACKAGES)):
@@ -99,7 +86,6 @@ async def api(database_url: str, tmp_path: Path) -> AsyncIterator[Api]:  # noqa:
                 tenant = h.tenant(slug)
                 result.tenants[slug] = tenant
                 manager.install(tenant["id"], "forum")
-            full_text_on_sqlite(h)
             for role in ROLES:
                 result.users[role] = h.user("acme", role, role)
             result.users["rival-admin"] = h.user("rival", "rival-admin", "admin")

@@ -18,7 +18,7 @@ from engine.dispatch import Dispatcher, ScriptInfo
 from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
 from engine.temporal_client import TemporalConnection
-from tests.api.conftest import FORUM, PACKAGES, Api, full_text_on_sqlite
+from tests.api.conftest import FORUM, PACKAGES, Api
 from tests.auth.harness import BUILTIN, build, close
 from tests.fixtures.temporal import task_queue, temporal_client, temporal_server  # noqa: F401
 from web.services import WebServices
@@ -62,7 +62,6 @@ async def stack(
                 tenant = h.tenant("acme")
                 api.tenants["acme"] = tenant
                 PackageManager(h.db, svc.catalog).install(tenant["id"], "forum")
-                full_text_on_sqlite(h)
                 for role in ("user", "moderator", "admin"):
                     api.users[role] = h.user("acme", role, role)
                 yield api

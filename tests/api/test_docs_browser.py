@@ -13,7 +13,7 @@ import uvicorn
 from playwright.async_api import Page, expect
 
 from engine.packages.lifecycle import PackageManager
-from tests.api.conftest import PACKAGES, full_text_on_sqlite
+from tests.api.conftest import PACKAGES
 from tests.auth.harness import BUILTIN, Harness, build, close
 from tests.fixtures.browser import artifact, browser, page  # noqa: F401
 from tests.fixtures.ports import free_port
@@ -27,7 +27,6 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Harness, str]]:
     for h in build(url, tmp_path / "data", packages_dirs=(BUILTIN, PACKAGES)):
         tenant = h.tenant("acme")
         PackageManager(h.db, h.app.state.services.catalog).install(tenant["id"], "forum")
-        full_text_on_sqlite(h)
         port = free_port()
         config = uvicorn.Config(
             h.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
