@@ -7,7 +7,11 @@ import sys
 from pathlib import Path
 
 from engine.compiler.binary import find_esbuild
-from engine.compiler.client import DEFAULT_OUT_DIR, build_client_runtime
+from engine.compiler.client import (
+    DEFAULT_OUT_DIR,
+    build_client_runtime,
+    build_on_demand_bundles,
+)
 from engine.compiler.errors import CompileError, CompilerError
 from engine.compiler.package_src import compile_package_src
 
@@ -15,7 +19,9 @@ from engine.compiler.package_src import compile_package_src
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine.compiler")
     commands = parser.add_subparsers(dest="command", required=True)
-    client = commands.add_parser("build-client", help="bundle web/client into runtime.js")
+    client = commands.add_parser(
+        "build-client", help="bundle web/client into runtime.js and the on-demand scripts"
+    )
     client.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_OUT_DIR)
     client.add_argument("--no-minify", action="store_true")
     package = commands.add_parser("build-src", help="compile a package's src/ folder")
@@ -26,7 +32,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "build-client":
-            written = [build_client_runtime(args.out_dir, minify=not args.no_minify)]
+            minify = not args.no_minify
+            written = [
+                build_client_runtime(args.out_dir, minify=minify),
+                *build_on_demand_bundles(args.out_dir, minify=minify),
+            ]
         elif args.command == "build-src":
             written = compile_package_src(args.src_dir, args.out_dir)
         else:

@@ -16,6 +16,8 @@ CLIENT_SOURCE_DIR = REPO_ROOT / "web" / "client"
 CLIENT_ENTRY = "main.ts"
 DEFAULT_OUT_DIR = REPO_ROOT / "web" / "static" / "build"
 RUNTIME_FILE = "runtime.js"
+# Scripts loaded on demand by some pages only, built next to the runtime as `{name}.js`.
+ON_DEMAND_BUNDLES = ("media-ui", "media-hls")
 
 
 def build_client_runtime(
@@ -32,3 +34,22 @@ def build_client_runtime(
         format="iife",
     )
     return outfile
+
+
+def build_on_demand_bundles(
+    out_dir: Path = DEFAULT_OUT_DIR, *, source_dir: Path = CLIENT_SOURCE_DIR, minify: bool = True
+) -> list[Path]:
+    """Bundle each of `ON_DEMAND_BUNDLES` (`source_dir/{name}.ts`) into `out_dir/{name}.js`."""
+    written = []
+    for name in ON_DEMAND_BUNDLES:
+        outfile = out_dir / f"{name}.js"
+        compile(
+            source_dir / f"{name}.ts",
+            bundle=True,
+            minify=minify,
+            sourcemap="external",
+            outfile=outfile,
+            format="iife",
+        )
+        written.append(outfile)
+    return written

@@ -13,7 +13,6 @@
     POST   /api/v1/{tenant}/media/jobs/{id}/cancel    cancel the job's workflow (202)
     GET    /api/v1/{tenant}/media/files/{asset}/{path} files, with Range (web/api/media_files.py)
     ...    /api/v1/{tenant}/media/channels...         channels and their EPG (media_channels.py)
-    GET    /static/media/{media-ui,media-hls}.js      the pages' script and hls.js (media_bundle.py)
 
 Rows go through the DBAL: reads with the caller's scope (owner or admin decides), writes of
 assets and jobs with the system scope of the tenant, because only this endpoint and the worker
@@ -52,7 +51,6 @@ from media.probe import probe
 from web.api import media_channels, media_events
 from web.api.entity_http import JSONBody
 from web.api.media_access import ASSET, JOB, caller, read_row, rows
-from web.api.media_bundle import media_bundle
 from web.api.media_files import serve_file, signed_url
 from web.api.runs import temporal, unavailable
 from web.errors import ApiError
@@ -314,5 +312,4 @@ def routes() -> list[BaseRoute]:
         Route(BASE + "/jobs/{job_id}/cancel", cancel_job, methods=["POST"]),
         Route(BASE + "/files/{asset_id}/{path:path}", serve_file, methods=["GET", "HEAD"]),
         *media_channels.routes(BASE),
-        Route("/static/media/{name}.js", media_bundle, methods=["GET"]),
     ]

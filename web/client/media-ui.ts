@@ -6,7 +6,7 @@
 //   [data-media-jobs]      job table, live over server-sent events, with cancel buttons
 //   video[data-media-player="ASSET"]   HLS playback from a short-lived signed URL
 //   [data-media-channels]  channel list; video[data-media-channel="ID"] + [data-media-epg]
-// HLS plays through hls.js (/static/media/media-hls.js, loaded on demand) where Media Source
+// HLS plays through hls.js (/static/build/media-hls.js, loaded on demand) where Media Source
 // Extensions exist, else through the browser's own HLS. Texts are set with textContent only.
 
 import { csrfToken, tenant } from "./config";
@@ -221,7 +221,7 @@ let hlsLoading: Promise<HlsClass | null> | null = null;
 
 function loadHls(): Promise<HlsClass | null> {
   hlsLoading ??= new Promise((resolve) => {
-    const script = el("script", "", { src: "/static/media/media-hls.js" });
+    const script = el("script", "", { src: "/static/build/media-hls.js" });
     script.onload = () => resolve(window.MetaBuilderHls ?? null);
     script.onerror = () => resolve(null);
     document.head.append(script);

@@ -1,5 +1,5 @@
 // The media center's pages (package media_center) load their UI on demand: the runtime only
-// notices a media element and adds /static/media/media-ui.js (web/client/media-ui.ts, compiled
+// notices a media element and adds /static/build/media-ui.js (web/client/media-ui.ts, compiled
 // by engine.compiler when first asked for), which in turn loads hls.js for the player only.
 // Every other page pays a few bytes for this, not the UI and not hls.js.
 
@@ -19,7 +19,7 @@ function boot(): void {
   } else if (!document.getElementById("mb-media-ui")) {
     const script = document.createElement("script");
     script.id = "mb-media-ui";
-    script.src = "/static/media/media-ui.js";
+    script.src = "/static/build/media-ui.js";
     document.head.append(script);
   }
 }
