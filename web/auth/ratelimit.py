@@ -11,6 +11,7 @@ must neither open the login to guessing nor turn every login and action into a 5
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import re
@@ -31,6 +32,44 @@ ACTION_PATH = re.compile(r"^/api/v1/[^/]+/[^/]+/actions/[^/]+/?$")
 log = logging.getLogger("metabuilder.auth")
 
 
+class PacedMemoryStorage(MemoryStorage):
+    """`limits`' in-process storage with a cheaper expiry sweep.
+
+    The library sweeps every key after each hit and hands each key's search to a thread:
+    with one key per client address that is O(keys) thread hand-offs per request, which
+    took a quarter of the event loop under load. Counting never depends on the sweep (a hit
+    checks its own window); the sweep only frees memory. So here it runs at most once per
+    `SWEEP_INTERVAL_S`, in place on the loop (no await, so no hit interleaves with it).
+    """
+
+    SWEEP_INTERVAL_S = 1.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._next_sweep = 0.0
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:  # overrides the private hook
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_INTERVAL_S
+            self.sweep()
+
+    def sweep(self) -> None:
+        now = time.time()
+        for key, events in list(self.events.items()):
+            live = bisect.bisect_left(events, -now, key=lambda event: -event.expiry)
+            if live:
+                del events[live:]
+            else:
+                self.events.pop(key, None)
+                self.locks.pop(key, None)
+        for key, expires in list(self.expirations.items()):
+            if expires <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
+
+
 class LimitStore:
     """The counters' storage, owned here so that its Redis connections can be closed."""
 
@@ -45,7 +84,7 @@ class LimitStore:
                 connection_pool=self._pool,  # type: ignore[arg-type]
             )
         else:
-            self.storage = MemoryStorage()
+            self.storage = PacedMemoryStorage()
 
     @property
     def shared(self) -> bool:
@@ -74,7 +113,7 @@ class RateLimitMiddleware:
         self.actions = parse(limits.actions)
         self.limiter = MovingWindowRateLimiter(store.storage)
         # Used only while the shared store is unreachable.
-        self.local = MovingWindowRateLimiter(MemoryStorage()) if store.shared else None
+        self.local = MovingWindowRateLimiter(PacedMemoryStorage()) if store.shared else None
         self.degraded = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
