@@ -3,7 +3,7 @@ scope, plus the change events sent after a write.
 
 `/api/v1/{tenant}/{package}/{entity}` resolves to a `Target` in one synchronous step (run in
 the thread pool with the data work, so a request costs one hop). The tenant slug and the
-tenant's enabled packages are kept for `DIRECTORY_TTL_S` seconds per database: a package
+tenant's enabled packages are kept for `web.tenancy.DIRECTORY_TTL_S` seconds per database: a package
 disabled or uninstalled stops answering within that time. The scope is the caller's level
 *in the addressed tenant* (the auth middleware computes it; a god acts across tenants, a
 member of another tenant is level 0 here), so the DBAL's tenant filter, `x-acl` levels and
@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,57 +29,12 @@ from dbal.scope import Scope
 from engine.events import EntityChange, EntityOp
 from web.identity import Identity
 from web.services import services
+from web.tenancy import directory
 
 log = logging.getLogger("metabuilder.web.entities")
 
-DIRECTORY_TTL_S = 2.0
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 PACKAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-
-
-class Directory:
-    """Tenant slugs -> rows and tenant ids -> enabled package ids, briefly cached."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._lock = threading.Lock()
-        self._tenants: dict[str, tuple[float, dict[str, Any] | None]] = {}
-        self._packages: dict[str, tuple[float, frozenset[str]]] = {}
-
-    def tenant(self, slug: str) -> dict[str, Any]:
-        now = time.monotonic()
-        cached = self._tenants.get(slug)
-        if cached is None or cached[0] < now:
-            row = self._db.tenants.get_by_slug(slug) if len(slug) <= 100 else None
-            with self._lock:
-                if len(self._tenants) > 10_000:
-                    self._tenants.clear()
-                self._tenants[slug] = cached = (now + DIRECTORY_TTL_S, row)
-        if cached[1] is None:
-            raise NotFoundError(f"no tenant {slug[:100]!r}")
-        return cached[1]
-
-    def packages(self, tenant_id: str) -> frozenset[str]:
-        now = time.monotonic()
-        cached = self._packages.get(tenant_id)
-        if cached is None or cached[0] < now:
-            rows = self._db.installed_packages.list(tenant_id)
-            ids = frozenset(str(r["package_id"]) for r in rows)
-            with self._lock:
-                self._packages[tenant_id] = cached = (now + DIRECTORY_TTL_S, ids)
-        return cached[1]
-
-
-_directories: weakref.WeakKeyDictionary[Database, Directory] = weakref.WeakKeyDictionary()
-_directories_lock = threading.Lock()
-
-
-def directory(db: Database) -> Directory:
-    found = _directories.get(db)
-    if found is None:
-        with _directories_lock:
-            found = _directories.setdefault(db, Directory(db))
-    return found
 
 
 @dataclass(frozen=True)
@@ -103,6 +55,8 @@ class Tenancy:
 
 def tenancy(db: Database, slug: str, identity: Identity) -> Tenancy:
     tenant = directory(db).tenant(slug)
+    if tenant is None:
+        raise NotFoundError(f"no tenant {slug[:100]!r}")
     scope = Scope.for_user(str(tenant["id"]), identity.user_id, identity.level)
     return Tenancy(db, tenant, scope)
 
