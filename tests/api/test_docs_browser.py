@@ -4,19 +4,17 @@ one from the page, with the security headers on and no CSP violation."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Page, expect
 
 from engine.packages.lifecycle import PackageManager
 from tests.api.conftest import PACKAGES
 from tests.auth.harness import BUILTIN, Harness, build, close
 from tests.fixtures.browser import artifact, browser, page  # noqa: F401
-from tests.fixtures.ports import free_port
+from tests.fixtures.serving import serve
 
 pytestmark = [pytest.mark.browser]
 
@@ -27,22 +25,10 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Harness, str]]:
     for h in build(url, tmp_path / "data", packages_dirs=(BUILTIN, PACKAGES)):
         tenant = h.tenant("acme")
         PackageManager(h.db, h.app.state.services.catalog).install(tenant["id"], "forum")
-        port = free_port()
-        config = uvicorn.Config(
-            h.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        for _ in range(500):  # uvicorn offers no startup event to await
-            if server.started:
-                break
-            await asyncio.sleep(0.02)
-        assert server.started, "uvicorn did not start"
         try:
-            yield h, f"http://127.0.0.1:{port}"
+            async with serve(h.app) as base_url:
+                yield h, base_url
         finally:
-            server.should_exit = True
-            await task
             await close(h)
 
 

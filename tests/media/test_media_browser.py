@@ -11,12 +11,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Page, expect
 from temporalio.client import Client
 
 from tests.fixtures.browser import artifact, browser, page  # noqa: F401
-from tests.fixtures.ports import free_port
+from tests.fixtures.serving import serve
 from tests.media.clips import Clips, make_video
 from tests.media.stack import MediaStack, csrf, media_stack, upload, wait_for_job
 from tests.web.app import with_identity
@@ -36,26 +35,8 @@ async def served(
         worker=True,
     ) as stack:
         owner = stack.user("a", 1, "alice")
-        port = free_port()
-        config = uvicorn.Config(
-            with_identity(stack.app, owner),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-        )
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        for _ in range(500):  # uvicorn offers no startup event to await
-            if server.started:
-                break
-            await asyncio.sleep(0.02)
-        assert server.started, "uvicorn did not start"
-        try:
-            yield stack, f"http://127.0.0.1:{port}/{stack.tenants['a']['slug']}"
-        finally:
-            server.should_exit = True
-            await task
+        async with serve(with_identity(stack.app, owner)) as base_url:
+            yield stack, f"{base_url}/{stack.tenants['a']['slug']}"
 
 
 async def test_upload_watch_the_job_finish_and_play_it(

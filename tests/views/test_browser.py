@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Page, expect
 
 from tests.auth.harness import PASSWORD
 from tests.fixtures.browser import artifact, browser, page  # noqa: F401
-from tests.fixtures.ports import free_port
+from tests.fixtures.serving import serve
 from tests.views.site import Site, make_site
 
 pytestmark = [pytest.mark.browser]
@@ -23,22 +22,8 @@ pytestmark = [pytest.mark.browser]
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[Site, str]]:
     async for site in make_site(f"sqlite:///{tmp_path / 'app.db'}", tmp_path / "data"):
-        port = free_port()
-        config = uvicorn.Config(
-            site.h.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        for _ in range(500):
-            if server.started:
-                break
-            await asyncio.sleep(0.02)
-        assert server.started, "uvicorn did not start"
-        try:
-            yield site, f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            await task
+        async with serve(site.h.app) as base_url:
+            yield site, base_url
 
 
 async def sign_in(tab: Page, url: str, username: str) -> None:
