@@ -58,7 +58,7 @@ class State:
         self.release = threading.Event()
 
     def actions(self) -> list[Recorded]:
-        return [r for r in self.requests if "/actions/" in r.path]
+        return [r for r in self.requests if "/actions/" in r.path or "/flows/" in r.path]
 
 
 def document(title: str, main: str) -> str:
@@ -98,6 +98,7 @@ def home_main(state: State) -> str:
   <button id="go-away" data-mb-action="navigateTo" data-mb-input='["https://evil.test/"]'>No</button>
   <button id="shout" data-mb-action="shout" data-mb-input='["hi"]'>Shout</button>
   <button id="quota" data-mb-action="quota">Quota</button>
+  <button id="flow" data-mb-action="flow:review" data-mb-input='{{"note": "n1"}}'>Review</button>
   <button id="lost" data-mb-action="lost" data-mb-async>Lost</button>
   <button id="careful" data-mb-action="increment" data-mb-confirm="Really?">Careful</button>
   <a id="link-action" href="/nowhere" data-mb-action="increment">Link action</a>
@@ -241,6 +242,7 @@ def build_app(state: State, static_dir: Path) -> Starlette:
             Route("/favicon.ico", lambda request: Response(status_code=204)),
             Route("/acme/form-submit", form_submit, methods=["POST"]),
             Route("/api/v1/{tenant}/{package}/actions/{action}", action, methods=["POST"]),
+            Route("/api/v1/{tenant}/{package}/flows/{action}", action, methods=["POST"]),
             Route("/api/v1/{tenant}/runs/{workflow_id:path}/events", run_events),
             Mount("/static/build", StaticFiles(directory=static_dir)),
         ]

@@ -100,6 +100,22 @@ async def test_a_click_posts_json_with_the_csrf_token_and_swaps_the_main_region(
     assert await page.locator("#mb-main h1").count() == 1  # the fragment, not a nested page
 
 
+async def test_a_flow_action_starts_the_flow_through_its_page_trigger(
+    page: Page, base_url: str, state: State
+) -> None:
+    await open_home(page, base_url)
+    await next_event(page, "mb:action-done")
+    await page.click("#flow")
+    detail = await event_detail(page, "mb:action-done")
+
+    [request] = state.actions()
+    assert (request.method, request.path) == ("POST", "/api/v1/acme/counter/flows/review")
+    assert request.query == "trigger=page"
+    assert request.headers["x-csrf-token"] == CSRF
+    assert request.body == {"input": {"note": "n1"}}
+    assert detail["action"] == "flow:review"
+
+
 async def test_a_form_is_sent_as_typed_json_instead_of_submitting(
     page: Page, base_url: str, state: State
 ) -> None:

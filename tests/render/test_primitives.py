@@ -538,3 +538,9 @@ def test_container_max_width_is_a_breakpoint_class_not_css(width: str) -> None:
     result = render({"type": "Container", "maxWidth": width, "children": "x"})
     assert f"mb-container--{width}" in result.html
     assert "max-width" not in result.css
+
+
+def test_a_flow_handler_renders_as_a_flow_action() -> None:
+    html = render({"type": "Button", "onClick": "flow:review", "children": "Review"}).html
+    assert 'data-mb-action="flow:review"' in html
+    assert 'data-mb-event="click"' in html

@@ -16,9 +16,21 @@ export function csrfToken(): string {
 
 const segment = encodeURIComponent;
 
+/** An action named `flow:<id>` starts the package's flow `<id>` through its `page` trigger;
+ * any other name runs the package's action script of that name. */
+export const FLOW_ACTION_PREFIX = "flow:";
+
 export function actionUrl(packageId: string, action: string, background = false): string {
-  const url = `/api/v1/${segment(tenant())}/${segment(packageId)}/actions/${segment(action)}`;
-  return background ? `${url}?async=1` : url;
+  const base = `/api/v1/${segment(tenant())}/${segment(packageId)}`;
+  const query = new URLSearchParams();
+  let url = `${base}/actions/${segment(action)}`;
+  if (action.startsWith(FLOW_ACTION_PREFIX)) {
+    url = `${base}/flows/${segment(action.slice(FLOW_ACTION_PREFIX.length))}`;
+    query.set("trigger", "page");
+  }
+  if (background) query.set("async", "1");
+  const search = query.toString();
+  return search ? `${url}?${search}` : url;
 }
 
 /** Workflow ids read `{tenant}/{package}/{action}/{uuid}`: their slashes stay path separators. */
