@@ -37,9 +37,7 @@ from typing import Any
 import httpx
 import orjson
 import uvicorn
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy import select, text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -47,7 +45,7 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.dbal import ADMIN_URL, ITEM, plain_engine, rows_for
+from bench.dbal import ITEM, plain_engine, postgres_url, rows_for
 from dbal.database import Database
 from dbal.scope import Scope
 from engine.cli.services import build_app, build_catalog
@@ -211,16 +209,8 @@ def database_url(postgres: bool) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as directory:
             yield f"sqlite:///{Path(directory) / 'bench.db'}"
         return
-    name = f"mb_bench_{uuid.uuid4().hex}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_url() as url:
+        yield url
 
 
 def main() -> int:
