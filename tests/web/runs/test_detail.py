@@ -71,8 +71,18 @@ async def test_the_temporal_ui_link_points_at_the_run(world: World) -> None:
     described = await world.client.get_workflow_handle(workflow_id, run_id=run_id).describe()
     assert described.run_id == done.run_id
     assert described.typed_search_attributes.get(search_attributes.TENANT) == world.tenants["a"]
-    listed = (await http.get(f"/api/v1/{world.tenants['a']}/runs?action=echo&limit=1")).json()
-    assert listed["items"][0]["temporalUrl"] == expected
+    # The listing links the same run (visibility is eventually consistent, and other tests'
+    # echo runs are listed too: find this one).
+    listing = f"/api/v1/{world.tenants['a']}/runs?action=echo&limit=100"
+    found: list[dict[str, object]] = []
+
+    async def listed() -> bool:
+        items = (await http.get(listing)).json()["items"]
+        found[:] = [item for item in items if item["workflowId"] == done.workflow_id]
+        return bool(found)
+
+    await eventually(listed)
+    assert found[0]["temporalUrl"] == expected
 
 
 async def test_another_tenants_run_is_404(world: World) -> None:
