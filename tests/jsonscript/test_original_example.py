@@ -9,6 +9,12 @@ Two sources of original data, both read in place (never copied into this reposit
   bodies (v2.1 dialect) and `tests/*.cases.json` / `tests/math.test.*.json` their expected
   results. Those files live under `ORIGINAL/history/json_script_example/` (or the directory
   named by `MB_ORIGINAL_HISTORY`); the tests that need them skip when they are absent.
+
+  They are the original repository's (johndoe6345789/metabuilder)
+  `packages/json_script_example/seed/script.json` (v2.1, as at 06e85ad and 613e79c, the
+  latter with docstrings), and `tests/{expressions,statements}.cases.json` (52775236) and
+  `tests/math.test.{logic,parameters}.json` (5f73d17e), laid out as `seed/` and `tests/`
+  under `<MB_ORIGINAL_HISTORY>/json_script_example/`.
 """
 
 from __future__ import annotations
