@@ -9,6 +9,7 @@
     ents.update("post", post["id"], {"title": "Hello"})
     ents.delete("post", post["id"])                    # True, or NotFoundError
     ents.count("post", filter=...); ents.search("post", "hello world", limit=10)
+    ents.children("post", "thread_id", [t1, t2], limit=10)  # {t1: (rows, total), ...}
     ents.create_many / update_many(filter, data) / delete_many(filter) -> rows / counts
     ents.upsert("post", {"slug": "x"}, {...})          # match on a declared unique key
     ents.aggregate("post", {"n": "count", "avg": "avg:score"}, group_by=["author"])
@@ -194,6 +195,49 @@ class Entities:
                 keys, self._sort_values(bound, keys, rows[limit - 1])
             )
         return {"items": items, "next_cursor": next_cursor, "total": counted}
+
+    def children(
+        self, entity: str, field: str, parent_ids: Sequence[str], *, limit: int = DEFAULT_LIMIT
+    ) -> dict[str, tuple[Rows, int]]:
+        """The rows of `entity` whose `field` holds one of `parent_ids`, at most `limit` per
+        parent (the first by id), and how many there are in all: parent id -> (rows, total),
+        parents without rows left out. One statement for every parent (window functions),
+        scoped like `list`: tenant filter, read level and owner rule."""
+        bound = self._bound(entity)
+        model, table = bound.model, bound.table
+        spec = model.fields.get(field)
+        if spec is None or spec.system or spec.kind != "string":
+            raise ValidationError.for_field("field", f"{bound.name} has no key {field[:64]!r}")
+        limit = _limit(limit)
+        where = self._where(bound, "read", None)  # refuses by level even for no parents
+        ids = sorted({i for i in parent_ids if isinstance(i, str)})
+        if not ids:
+            return {}
+        key = table.c[field]
+        inner = (
+            select(
+                *bound.visible_columns(),
+                key.label("_parent"),
+                func.row_number().over(partition_by=key, order_by=table.c.id).label("_rank"),
+                func.count().over(partition_by=key).label("_total"),
+            )
+            .where(*where, key.in_(ids))
+            .subquery()
+        )
+        columns = [inner.c[name] for name in model.visible]
+        query = (
+            select(*columns, inner.c["_parent"], inner.c["_total"])
+            .where(inner.c["_rank"] <= limit)
+            .order_by(inner.c["_parent"], inner.c.id)
+        )
+        found = self._run(lambda c: c.execute(query).all(), write=False)
+        out: dict[str, tuple[Rows, int]] = {}
+        width = len(model.visible)
+        for record in found:
+            rows, _ = out.get(record[width], ([], 0))
+            rows.append(dict(zip(model.visible, record[:width], strict=True)))
+            out[record[width]] = (rows, int(record[width + 1]))
+        return out
 
     @staticmethod
     def _sort_values(bound: BoundEntity, keys: tuple[pagination.SortKey, ...], row: Any) -> Row:

@@ -18,11 +18,16 @@ An entity schema looks like this (every `x-` key is optional):
       "required": ["title"],
       "x-indexes": [["score"], {"fields": ["author", "score"], "name": "by_author"}],
       "x-unique": [["title"]],                  # unique per tenant
-      "x-foreign-keys": [{"field": "category_id", "entity": "category", "on_delete": "cascade"}],
+      "x-foreign-keys": [{"field": "category_id", "entity": "category", "on_delete": "cascade",
+                          "related_name": "posts"}],   # related_name: optional, see below
       "x-search": ["title", "body"],            # full-text search fields
       "x-owner": "author",                      # "own rows" rules compare it to the user id
       "x-acl": {"create": 1, "read": 0, "update": {"level": 3, "owner": 1}, "delete": 3}
     }
+
+A foreign key may name the reverse relation (the rows of this entity that point at one row
+of the target) with `related_name`; without it the relation is named after this entity
+(`dbal.relations` derives the names; the REST API's `include` follows them).
 
 `x-acl` gives, per operation (create, read, update, delete; read also covers list, count,
 search and aggregate), the minimum level for all rows of the tenant (`level`, 0..5; 6 means
@@ -94,6 +99,7 @@ class ForeignKeySpec:
     field: str
     entity: str
     on_delete: str = "RESTRICT"
+    related_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -346,5 +352,9 @@ def _foreign_keys(
         if on_delete not in ON_DELETE:
             problems.append(f"x-foreign-keys: on_delete must be one of {sorted(ON_DELETE)}")
             continue
-        out.append(ForeignKeySpec(fname, entity, ON_DELETE[on_delete]))
+        related = item.get("related_name")
+        if related is not None and (not isinstance(related, str) or not NAME.match(related)):
+            problems.append(f"x-foreign-keys: related_name {related!r} must match {NAME.pattern}")
+            continue
+        out.append(ForeignKeySpec(fname, entity, ON_DELETE[on_delete], related))
     return tuple(out)

@@ -26,7 +26,13 @@ must match the row's current ETag or the answer is 412 PRECONDITION_FAILED; with
 write is unconditional. Ids beginning with `_` are refused on create: they would be
 shadowed by the `_bulk`, `_export` and `_import` sub-resources.
 
-Rows carry `_included: {fk_field: row | null}` when `include` asks for related rows.
+Rows carry `_included` when `include` asks for related rows (web/api/entity_query.py):
+`{fk_field: row | null}` for a foreign key of the row, and `{relation: {"items", "total",
+"truncated"}}` for a reverse relation (the child rows pointing at the row, the first
+`include_limit` by id; names from `dbal.relations`). Each name costs one query per page,
+whatever the number of rows, and the related rows are read with the caller's scope: an
+entity the caller may not read makes the request a 403, and rows of other tenants or
+(under an owner rule) of other users never appear.
 Entity actions are declared in the entity schema as `"x-actions": ["publish", {"name":
 "archive", "script": "archive_post"}]`; they run the package's action script through the
 engine with input `{"entity", "id", "input"}` (the row by reference), after checking that the
@@ -39,7 +45,7 @@ After each committed write the entity listeners get an `EntityChange` per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -48,8 +54,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dbal.entities import Entities
-from dbal.entity_model import EntityModel, Operation
-from dbal.errors import NotFoundError, ValidationError
+from dbal.entity_model import Operation
+from dbal.errors import ForbiddenError, NotFoundError, ValidationError
 from dbal.query import access
 from dbal.types import Row
 from engine.dispatch import ActionRequest
@@ -96,16 +102,40 @@ def routes() -> list[BaseRoute]:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def included(ents: Entities, model: EntityModel, rows: Sequence[Row], names: Iterable[str]) -> None:
-    """Attach `_included` to each row: the rows its foreign keys name (None if not found)."""
-    fks = {fk.field: fk.entity for fk in model.foreign_keys}
-    found: dict[str, dict[Any, Row]] = {}
-    for name in names:
-        ids = sorted({r[name] for r in rows if r.get(name) is not None})
-        related = ents.list(fks[name], filter={"id": {"in": ids}}, limit=len(ids)) if ids else None
-        found[name] = {r["id"]: r for r in related["items"]} if related else {}
+def included(target: Target, ents: Entities, rows: Sequence[Row], query: ListQuery) -> None:
+    """Attach `_included` to each row: the rows its foreign keys name (None if not found) and
+    the rows of the reverse relations asked for; one query per name."""
+    fks = {fk.field: fk.entity for fk in target.model.foreign_keys}
+    relations = target.reverse_relations() if query.reverse else {}
+    forward: dict[str, dict[Any, Row]] = {}
+    reverse: dict[str, dict[str, tuple[list[Row], int]]] = {}
+    parents = [str(r["id"]) for r in rows]
+    for name in query.include:
+        try:
+            if name in fks:
+                ids = sorted({r[name] for r in rows if r.get(name) is not None})
+                found = (
+                    ents.list(fks[name], filter={"id": {"in": ids}}, limit=len(ids))
+                    if ids
+                    else None
+                )
+                forward[name] = {r["id"]: r for r in found["items"]} if found else {}
+            else:
+                rel = relations[name]
+                reverse[name] = ents.children(
+                    rel.child.qualified_name, rel.field, parents, limit=query.children_per_parent
+                )
+        except ForbiddenError as exc:
+            raise ForbiddenError(f"include {name!r}: {exc.message}") from None
     for row in rows:
-        row["_included"] = {name: found[name].get(row.get(name)) for name in found}
+        attached: dict[str, Any] = {}
+        for name in query.include:
+            if name in forward:
+                attached[name] = forward[name].get(row.get(name))
+                continue
+            items, total = reverse[name].get(str(row["id"]), ([], 0))
+            attached[name] = {"items": items, "total": total, "truncated": total > len(items)}
+        row["_included"] = attached
 
 
 def shaped(rows: list[Row], query: ListQuery) -> list[Row]:
@@ -126,7 +156,7 @@ async def collection(request: Request) -> Response:
 
     def work() -> dict[str, Any]:
         target = resolve(db, identity, params)
-        query = parse_list(target.model, query_params)
+        query = parse_list(target.model, query_params, target.relation_names(query_params))
         ents = target.entities()
         if query.q is not None:
             items = ents.search(
@@ -137,7 +167,7 @@ async def collection(request: Request) -> Response:
         else:
             page = dict(ents.list(target.name, **query.page_arguments()))
         if query.include:
-            included(ents, target.model, page["items"], query.include)
+            included(target, ents, page["items"], query)
         page["items"] = shaped(page["items"], query)
         return page
 
@@ -152,12 +182,12 @@ async def read_one(request: Request) -> Response:
 
     def work() -> tuple[Row, str | None]:
         target = resolve(db, identity, params)
-        query = parse_one(target.model, query_params)
+        query = parse_one(target.model, query_params, target.relation_names(query_params))
         ents = target.entities()
         row = ents.read(target.name, str(params["id"]))
         if query.include:
             row = dict(row)  # the cache's copy stays as it is
-            included(ents, target.model, [row], query.include)
+            included(target, ents, [row], query)
         return shaped([row], query)[0], etag(row)
 
     row, tag = await run_in_threadpool(work)

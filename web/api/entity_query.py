@@ -12,6 +12,8 @@
     ?total=true                                also count the matching rows
     ?fields=title,score                        only these fields (id is always returned)
     ?include=thread_id,author_id               the rows these foreign keys point to
+    ?include=post,link.to_thread               reverse relations: the rows pointing here
+    ?include_limit=10                          rows per parent and reverse relation (1..100)
     ?q=hello world                             full-text search over x-search fields,
                                                by relevance (no sort or cursor; offset pages)
 
@@ -21,12 +23,19 @@ number, true/false, ISO 8601 date-time); the JSON form takes typed JSON values. 
 bracket condition and the JSON filter are combined with AND. Unknown parameters, fields,
 operators and values that do not fit are a 422 with the offending parameter in
 `details.fields`, never a silent no-op.
+
+`include` takes foreign-key fields of the entity (forward: `_included[field]` is the row
+or null) and names of reverse relations (`dbal.relations`: `_included[name]` is
+`{"items", "total", "truncated"}`, the first `include_limit` child rows by id, default
+DEFAULT_INCLUDE_LIMIT). A page's includes are bounded: rows (`limit`, 1 for a single
+record) x `include_limit` x reverse relations may not exceed MAX_INCLUDED_ROWS.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +52,13 @@ INTEGER = re.compile(r"^[+-]?\d{1,19}$")
 MAX_FILTER_JSON = 20_000
 MAX_LIST_ITEMS = 100
 LIST_PARAMS = frozenset(
-    {"filter", "sort", "limit", "cursor", "offset", "total", "fields", "include", "q"}
-)
-ONE_PARAMS = frozenset({"fields", "include"})
+    {"filter", "sort", "limit", "cursor", "offset", "total", "fields", "include",
+     "include_limit", "q"}
+)  # fmt: skip
+ONE_PARAMS = frozenset({"fields", "include", "include_limit"})
+DEFAULT_INCLUDE_LIMIT = 10
+MAX_INCLUDE_LIMIT = 100
+MAX_INCLUDED_ROWS = 100_000
 
 
 @dataclass
@@ -58,7 +71,13 @@ class ListQuery:
     total: bool = False
     fields: tuple[str, ...] | None = None
     include: tuple[str, ...] = ()
+    reverse: tuple[str, ...] = ()  # the reverse relations among `include`
+    include_limit: int | None = None
     q: str | None = None
+
+    @property
+    def children_per_parent(self) -> int:
+        return self.include_limit or DEFAULT_INCLUDE_LIMIT
 
     def page_arguments(self) -> dict[str, Any]:
         """The keyword arguments of `Entities.list` for this query."""
@@ -66,7 +85,10 @@ class ListQuery:
                 "offset": self.offset, "cursor": self.cursor, "total": self.total}  # fmt: skip
 
 
-def parse_list(model: EntityModel, params: QueryParams) -> ListQuery:
+def parse_list(
+    model: EntityModel, params: QueryParams, relations: Collection[str] = ()
+) -> ListQuery:
+    """A list's query string; `relations` are the reverse relation names `include` takes."""
     query = ListQuery()
     conditions: list[dict[str, Any]] = []
     for key in params:
@@ -97,7 +119,7 @@ def parse_list(model: EntityModel, params: QueryParams) -> ListQuery:
                 raise ValidationError.for_field("q", "1..1000 characters")
             query.q = value
         else:
-            _selection(model, query, key, value)
+            _selection(model, query, key, value, relations)
     if len(conditions) == 1:
         query.filter = conditions[0]
     elif conditions:
@@ -107,11 +129,14 @@ def parse_list(model: EntityModel, params: QueryParams) -> ListQuery:
             raise ValidationError.for_field("q", "search results are ordered by relevance")
         if not model.search_fields:
             raise ValidationError.for_field("q", f"{model.name} has no full-text fields")
+    _bound_includes(query, query.limit)
     return query
 
 
-def parse_one(model: EntityModel, params: QueryParams) -> ListQuery:
-    """`fields` and `include` of a single-record GET."""
+def parse_one(
+    model: EntityModel, params: QueryParams, relations: Collection[str] = ()
+) -> ListQuery:
+    """`fields`, `include` and `include_limit` of a single-record GET."""
     query = ListQuery()
     for key in params:
         if key not in ONE_PARAMS:
@@ -119,11 +144,27 @@ def parse_one(model: EntityModel, params: QueryParams) -> ListQuery:
         values = params.getlist(key)
         if len(values) > 1:
             raise ValidationError.for_field(key, "given more than once")
-        _selection(model, query, key, values[0])
+        _selection(model, query, key, values[0], relations)
+    _bound_includes(query, 1)
     return query
 
 
-def _selection(model: EntityModel, query: ListQuery, key: str, value: str) -> None:
+def _bound_includes(query: ListQuery, parents: int) -> None:
+    if query.include_limit is not None and not query.reverse:
+        raise ValidationError.for_field("include_limit", "only with a reverse relation in include")
+    if parents * query.children_per_parent * len(query.reverse) > MAX_INCLUDED_ROWS:
+        raise ValidationError.for_field(
+            "include_limit",
+            f"limit x include_limit x reverse relations exceeds {MAX_INCLUDED_ROWS} rows",
+        )
+
+
+def _selection(
+    model: EntityModel, query: ListQuery, key: str, value: str, relations: Collection[str]
+) -> None:
+    if key == "include_limit":
+        query.include_limit = _integer(key, value, 1, MAX_INCLUDE_LIMIT)
+        return
     names = split_list(key, value)
     if key == "fields":
         for name in names:
@@ -133,9 +174,12 @@ def _selection(model: EntityModel, query: ListQuery, key: str, value: str) -> No
     else:
         keys = {fk.field for fk in model.foreign_keys}
         for name in names:
-            if name not in keys:
-                raise ValidationError.for_field("include", f"{name[:64]!r} is no foreign key")
+            if name not in keys and name not in relations:
+                raise ValidationError.for_field(
+                    "include", f"{name[:64]!r} is no foreign key or reverse relation"
+                )
         query.include = tuple(dict.fromkeys(names))
+        query.reverse = tuple(n for n in query.include if n not in keys)
 
 
 def split_list(key: str, value: str) -> list[str]:

@@ -25,6 +25,7 @@ from dbal.entities import Entities
 from dbal.entity_model import EntityModel
 from dbal.errors import NotFoundError
 from dbal.query import BoundEntity
+from dbal.relations import Relation, reverse_relations
 from dbal.scope import Scope
 from engine.events import EntityChange, EntityOp
 from web.identity import Identity
@@ -83,6 +84,14 @@ class Target:
 
     def entities(self) -> Entities:
         return self.where.db.entities(self.scope, package=self.package)
+
+    def reverse_relations(self) -> dict[str, Relation]:
+        """The entity's reverse relations among the packages installed in the tenant."""
+        return reverse_relations(self.where.db.schema, self.model, self.where.package_ids())
+
+    def relation_names(self, params: Mapping[str, Any]) -> frozenset[str]:
+        """The reverse relation names `include` may take (none looked up without include)."""
+        return frozenset(self.reverse_relations()) if "include" in params else frozenset()
 
     def url(self, id: str | None = None) -> str:
         base = f"/api/v1/{self.where.slug}/{self.package}/{self.name}"

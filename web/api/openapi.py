@@ -16,7 +16,7 @@ entity filled in); only `{id}` is a parameter. Response rows allow null in every
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 from dbal.entity_model import EntityModel, FieldSpec
 from dbal.errors import ForbiddenError
 from dbal.query import access
+from dbal.relations import reverse_relations
 from web.api.entity_http import JSONBody, api_endpoint
 from web.api.entity_target import Tenancy, declared_actions, tenancy
 from web.identity import Identity, current_identity
@@ -96,7 +97,7 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def row_schema(model: EntityModel) -> dict[str, Any]:
+def row_schema(model: EntityModel, relations: Sequence[str] = ()) -> dict[str, Any]:
     props: dict[str, Any] = {
         "id": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"},
@@ -106,10 +107,11 @@ def row_schema(model: EntityModel) -> dict[str, Any]:
         spec = model.fields[name]
         if not spec.system:
             props[name] = nullable(field_schema(spec))
-    if model.foreign_keys:
+    if model.foreign_keys or relations:
         props["_included"] = {
             "type": "object",
-            "description": "Rows the foreign keys named in ?include point to (null: not found)",
+            "description": "Per name in ?include: the row a foreign key points to (null: not "
+            'found), or a reverse relation\'s {"items", "total", "truncated"}',
             "additionalProperties": {"anyOf": [{"type": "object"}, {"type": "null"}]},
         }
     return {"type": "object", "required": ["id"], "properties": props}
@@ -187,7 +189,19 @@ def query_param(name: str, schema: dict[str, Any], description: str) -> dict[str
             "description": description}  # fmt: skip
 
 
-def list_params(model: EntityModel) -> list[dict[str, Any]]:
+def include_params(model: EntityModel, relations: Sequence[str]) -> list[dict[str, Any]]:
+    names = [fk.field for fk in model.foreign_keys] + list(relations)
+    if not names:
+        return []
+    out = [query_param("include", {"type": "string"}, "Comma-separated foreign keys to follow "
+                       f"and reverse relations to read: {', '.join(names)}")]  # fmt: skip
+    if relations:
+        out.append(query_param("include_limit", {"type": "integer", "minimum": 1, "maximum": 100},
+                               "Rows per parent and reverse relation (default 10)"))  # fmt: skip
+    return out
+
+
+def list_params(model: EntityModel, relations: Sequence[str] = ()) -> list[dict[str, Any]]:
     params = [
         query_param("filter", {"type": "string"}, "A JSON filter: {field: value | {op: value}}"
                     ", with and/or/not; ops eq ne lt lte gt gte in contains startswith is_null"),
@@ -199,8 +213,7 @@ def list_params(model: EntityModel) -> list[dict[str, Any]]:
         query_param("total", {"type": "boolean"}, "Also count the matching rows"),
         query_param("fields", {"type": "string"}, "Comma-separated fields to return"),
     ]  # fmt: skip
-    if model.foreign_keys:
-        params.append(query_param("include", {"type": "string"}, "Foreign keys to follow"))
+    params.extend(include_params(model, relations))
     if model.search_fields:
         params.append(query_param("q", {"type": "string", "minLength": 1}, "Full-text search"))
     for name in model.visible:
@@ -222,7 +235,11 @@ def allowed(model: EntityModel, where: Tenancy, op: str) -> bool:
 
 
 def entity_paths(
-    where: Tenancy, model: EntityModel, base: str, action_level: ActionLevel
+    where: Tenancy,
+    model: EntityModel,
+    base: str,
+    action_level: ActionLevel,
+    relations: Sequence[str] = (),
 ) -> dict[str, Any]:
     name, tag = model.qualified_name, model.qualified_name
     row = {"$ref": ref(model)}
@@ -237,7 +254,7 @@ def entity_paths(
     if allowed(model, where, "read"):
         collection["get"] = {
             "operationId": f"list_{name}", "tags": [tag], "summary": f"List {name}",
-            "parameters": list_params(model),
+            "parameters": list_params(model, relations),
             "responses": responses({"200": {
                 "description": "A page of rows",
                 "content": json_content({"$ref": ref(model, ".page")})}}),
@@ -246,8 +263,7 @@ def entity_paths(
             "operationId": f"get_{name}", "tags": [tag], "summary": f"Read one {name}",
             "parameters": [
                 query_param("fields", {"type": "string"}, "Comma-separated fields to return"),
-                *([query_param("include", {"type": "string"}, "Foreign keys to follow")]
-                  if model.foreign_keys else []),
+                *include_params(model, relations),
             ],
             "responses": responses({"200": single, "304": {"description": "Not modified"}}),
         }  # fmt: skip
@@ -429,12 +445,16 @@ def document(where: Tenancy, action_level: ActionLevel) -> dict[str, Any]:
     for package in sorted(where.package_ids()):
         for model in sorted(where.db.schema.models(package), key=lambda m: m.name):
             base = f"/api/v1/{quote(where.slug)}/{package}/{model.name}"
-            found = entity_paths(where, model, base, action_level)
+            found_relations = reverse_relations(where.db.schema, model, where.package_ids())
+            relations = sorted(
+                n for n, r in found_relations.items() if allowed(r.child, where, "read")
+            )
+            found = entity_paths(where, model, base, action_level, relations)
             if not found:
                 continue
             paths.update(found)
             name = model.qualified_name
-            schemas[name] = row_schema(model)
+            schemas[name] = row_schema(model, relations)
             schemas[name + ".create"] = input_schema(model, creating=True)
             schemas[name + ".patch"] = input_schema(model, creating=False)
             schemas[name + ".page"] = page_schema(ref(model))
