@@ -17,16 +17,16 @@ number of the record in the file (the CSV header is not counted).
 
 `id` is kept; `created_at`/`updated_at` are ignored (the rows are new, so they get new
 timestamps). A null in a field that is not nullable and not required counts as "not given"
-(that is how such a field exports when it was never set). CSV: the header names fields; an
-empty cell is null (CSV cannot tell an empty string from a missing value; NDJSON can);
-booleans are true/false (or 1/0), date-times ISO 8601, JSON fields JSON text; exactly one
-leading `'` is removed from string cells (the export's guard against spreadsheet formulas).
+(that is how such a field exports when it was never set). CSV: the header names fields;
+an empty unquoted cell is null and `""` the empty string (`dbal.csv_codec`; a quoted empty
+cell in a field that is not text is null too); booleans are true/false (or 1/0), date-times
+ISO 8601, JSON fields JSON text; exactly one leading `'` is removed from string cells (the
+export's guard against spreadsheet formulas).
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +35,7 @@ from typing import Any
 
 import orjson
 
+from dbal.csv_codec import decode_records
 from dbal.database import Database
 from dbal.entities import Entities
 from dbal.entity_model import EntityModel, FieldSpec
@@ -129,23 +130,16 @@ def lines_of(chunks: Iterable[bytes]) -> Iterator[str]:
 
 
 def csv_records(model: EntityModel, lines: Iterator[str]) -> Iterator[tuple[Any, list[FieldError]]]:
-    reader = csv.reader(lines, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
+    reader = decode_records(lines)
+    header = next(reader, None)
+    if header is None:
         return
-    except csv.Error as exc:
-        raise ValidationError.for_field("body", f"the CSV header cannot be read ({exc})") from None
-    columns = [h.strip() for h in header]
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield None, [{"field": "", "error": f"not valid CSV ({str(exc)[:100]})"}]
-            continue
-        if cells == []:
+    if isinstance(header, str):
+        raise ValidationError.for_field("body", f"the CSV header cannot be read ({header})")
+    columns = [(h or "").strip() for h in header]
+    for cells in reader:
+        if isinstance(cells, str):
+            yield None, [{"field": "", "error": f"not valid CSV ({cells})"}]
             continue
         row: dict[str, Any] = {}
         errors: list[FieldError] = []
@@ -155,8 +149,11 @@ def csv_records(model: EntityModel, lines: Iterator[str]) -> Iterator[tuple[Any,
             if name in IGNORED_ON_IMPORT:
                 continue
             spec = model.fields.get(name)
-            if spec is None or text == "":
-                row[name] = None if spec is not None else text  # unknown: the validator says so
+            if spec is None:
+                row[name] = text  # unknown: the validator says so
+                continue
+            if text is None or (text == "" and spec.kind != "string"):
+                row[name] = None
                 continue
             try:
                 row[name] = typed_cell(spec, text)

@@ -1,4 +1,5 @@
-"""Import and export: 10,000 rows round-trip exactly through NDJSON and CSV, a CSV with three
+"""Import and export: 10,000 rows round-trip exactly through NDJSON and CSV (nulls and empty
+strings kept apart: `""` is the empty string, an empty unquoted cell null), a CSV with three
 bad rows is reported row by row in a dry run, and the all-or-nothing and skip modes."""
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from typing import Any
 import orjson
 import pytest
 
+from dbal.csv_codec import decode_records, encode_record
 from tests.api.conftest import FORUM, Api
 
 N = 10_000
-FIELDS = ("id", "thread_id", "body", "author", "score", "status", "published_at", "meta")
+FIELDS = ("id", "thread_id", "body", "subtitle", "author", "score", "status", "published_at",
+          "meta")  # fmt: skip
+SUBTITLES = (None, "", '""', " ", "'", "a,b", 'say "x"', "line\nbreak", "plain")
 
 
 def stamp(i: int) -> str:
@@ -21,11 +25,13 @@ def stamp(i: int) -> str:
 
 
 def tricky(i: int, thread: str, author: str) -> dict[str, Any]:
-    """Rows that stress the formats: quotes, commas, newlines, formulas, unicode, nulls."""
+    """Rows that stress the formats: quotes, commas, newlines, formulas, unicode, nulls and
+    empty strings (every 9th row of each kind of subtitle)."""
     bodies = ['say "hi", then\nleave', "=SUM(A1:A9)", "'quoted", "-3", "ünïcødé ✓", "plain"]
     return {
         "thread_id": thread,
         "body": f"{bodies[i % len(bodies)]} {i}" if i % 7 else bodies[i % len(bodies)],
+        "subtitle": SUBTITLES[i % len(SUBTITLES)],
         "author": author,
         **({"score": i * 0.37} if i % 3 else {}),
         "status": ("draft", "published", "hidden")[i % 3],
@@ -63,6 +69,8 @@ async def test_ten_thousand_rows_round_trip_exactly(api: Api) -> None:
         assert exported.headers["content-type"].startswith(media)
         exports[fmt] = exported.content
     ids = [r["id"] for r in before]
+    assert sum(r["subtitle"] is None for r in before) > 1000  # both kinds are there
+    assert sum(r["subtitle"] == "" for r in before) > 1000
     for fmt, content in exports.items():
         for start in range(0, len(ids), 1000):  # bulk deletes take at most 1000 rows a request
             gone = await admin.request(
@@ -200,3 +208,65 @@ async def test_import_and_export_keep_levels_and_refuse_bad_requests(api: Api) -
         f"{FORUM}/post/_import?format=ndjson&dry_run=true", content=b"[1]\nnot json\n"
     )
     assert [e["row"] for e in notes.json()["errors"]] == [1, 2]
+
+
+CODEC_CASES = [
+    ("a,,c\r\n", [["a", None, "c"]]),
+    ('a,"",c\n', [["a", "", "c"]]),
+    (',\n', [[None, None]]),
+    ('"",""\n', [["", ""]]),
+    ('"x, ""y""","line\nbreak"\r\n', [['x, "y"', "line\nbreak"]]),
+    ("\n\r\nlast", [["last"]]),  # blank lines are skipped; no line end at the end
+    ('"open\n', ["a quoted cell is not closed"]),
+    ('"a"b,c\nd\n', ["a closing quote must be followed by a comma or the end of the line",
+                      ["d"]]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "records"), CODEC_CASES)
+def test_the_csv_codec_reads_null_and_empty_apart(text: str, records: list[Any]) -> None:
+    assert list(decode_records(iter(text.splitlines(keepends=True)))) == records
+
+
+@pytest.mark.parametrize(
+    "cells", [["a", None, "c"], ["", None, ""], ['x, "y"', "a\r\nb", None], [None, "''"]]
+)
+def test_the_csv_codec_round_trips_what_it_writes(cells: list[str | None]) -> None:
+    text = encode_record(cells)
+    assert list(decode_records(iter(text.splitlines(keepends=True)))) == [cells]
+
+
+async def test_csv_keeps_null_and_the_empty_string_apart(api: Api) -> None:
+    seeded = await api.seed()
+    admin = await api.client("admin")
+    thread = seeded["threads"][0]["id"]
+    url = f"{FORUM}/post"
+    data = (
+        "thread_id,body,subtitle,published_at,meta\r\n"
+        f"{thread},null subtitle,,,\r\n"
+        f'{thread},empty subtitle,"","",""\r\n'  # "" in non-text fields reads as null
+        f'{thread},"quoted ""body""","  ",,\r\n'
+        f'{thread},broken,"x"y,,\r\n'
+    ).encode()
+    dry = await admin.post(f"{url}/_import", params={"format": "csv", "dry_run": "true"},
+                           content=data)  # fmt: skip
+    assert dry.status_code == 200, dry.text
+    report = dry.json()
+    assert (report["total"], report["valid"], report["created"]) == (4, 3, 0)
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [(4, None)]
+    assert "closing quote" in report["errors"][0]["error"]
+    done = await admin.post(f"{url}/_import", params={"format": "csv", "mode": "skip"},
+                            content=data)  # fmt: skip
+    assert done.status_code == 200 and done.json()["created"] == 3, done.text
+    rows = {r["body"]: r for r in await every_row(admin, url)}
+    assert rows["null subtitle"]["subtitle"] is None
+    assert rows["empty subtitle"]["subtitle"] == ""
+    assert rows["empty subtitle"]["published_at"] is None and rows["empty subtitle"]["meta"] is None
+    assert rows['quoted "body"']["subtitle"] == "  "
+    exported = await admin.get(
+        f"{url}/_export", params={"format": "csv", "fields": "body,subtitle"}
+    )
+    lines = exported.text.splitlines()
+    by_body = {line.split(",")[1]: line.split(",", 2)[2] for line in lines[1:]}
+    assert by_body["null subtitle"] == "" and by_body["empty subtitle"] == '""'
+    assert lines[0] == "id,body,subtitle"

@@ -8,10 +8,11 @@
 Export pages through the rows with keyset cursors (`PAGE` rows a query) and streams them
 as they come, so memory stays flat whatever the size; the first page is read before the
 answer starts, so a bad filter or a refused read is still a clean 4xx. Without `format` the
-`Accept` header decides (text/csv, application/x-ndjson), else JSON (an array). String cells
-that a spreadsheet would run as a formula (starting with = + - @ tab or CR) are written to
-CSV with a leading `'`, as are cells that already start with one; import removes exactly one,
-so the round trip is exact.
+`Accept` header decides (text/csv, application/x-ndjson), else JSON (an array). CSV
+(`dbal.csv_codec`) writes null as an empty unquoted cell and the empty string as `""`, and
+import reads them back so. String cells that a spreadsheet would run as a formula
+(starting with = + - @ tab or CR) are written with a leading `'`, as are cells that already
+start with one; import removes exactly one, so the round trip is exact.
 
 Import reads the body incrementally (CSV and NDJSON; a JSON array is parsed whole and is
 meant for small sets) and runs `dbal.entity_import` in one transaction: the report is
@@ -25,8 +26,6 @@ shows, as does the run in Temporal UI.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -39,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from dbal import entity_import
+from dbal.csv_codec import encode_record
 from dbal.entities import Entities
 from dbal.entity_import import Report, records
 from dbal.entity_model import EntityModel, FieldSpec
@@ -71,9 +71,9 @@ def negotiate(request: Request, params: QueryParams) -> str:
 # -- export -----------------------------------------------------------------------------------
 
 
-def text_cell(spec: FieldSpec | None, value: Any) -> str:
+def text_cell(spec: FieldSpec | None, value: Any) -> str | None:
     if value is None:
-        return ""
+        return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
@@ -92,25 +92,15 @@ class CsvRows:
     def __init__(self, model: EntityModel, columns: tuple[str, ...]) -> None:
         self.columns = columns
         self.specs = [model.fields.get(c) for c in columns]
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
 
     def header(self) -> bytes:
-        self.writer.writerow(self.columns)
-        return self._take()
+        return encode_record(self.columns).encode()
 
     def rows(self, rows: list[dict[str, Any]]) -> bytes:
-        for row in rows:
-            self.writer.writerow(
-                [text_cell(s, row.get(c)) for s, c in zip(self.specs, self.columns, strict=True)]
-            )
-        return self._take()
-
-    def _take(self) -> bytes:
-        out = self.buffer.getvalue().encode()
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        return out
+        pairs = list(zip(self.specs, self.columns, strict=True))
+        return "".join(
+            encode_record([text_cell(s, row.get(c)) for s, c in pairs]) for row in rows
+        ).encode()
 
 
 @api_endpoint
