@@ -14,6 +14,8 @@
   send twice (a crash between sending and remembering can, as with any SMTP client).
 - `flow_rate_limit` (local activity): a fixed-window counter in the tenant's key-value store,
   counted once per node execution (ledger).
+- `flow_events` (local activity, `worker/flow_events.py`): starts the flows whose `event`
+  trigger listens to the events a run published (`engine.flows.events`), exactly once.
 - `run_script` (from the scripts component) runs script nodes.
 """
 
@@ -45,6 +47,7 @@ from engine.workflows.flow_run import FlowRun
 from engine.workflows.script_run import ScriptRunInput
 from scripts_runtime.sandbox import HostError, HostHandler
 from worker.component import Registration, WorkerContext
+from worker.flow_events import EventActivities
 from worker.script_host import SettingsSecrets, _jsonable
 
 RETRYABLE_HTTP = frozenset({408, 429, 500, 502, 503, 504})
@@ -360,7 +363,10 @@ class FlowActivities:
 
 def flows_component(ctx: WorkerContext) -> Registration:
     acts = FlowActivities(host_for=ctx.host_for, db=ctx.db)
+    events = EventActivities(
+        client=ctx.client, task_queue=ctx.task_queue, catalog=ctx.catalog, db=ctx.db
+    )
     return Registration(
         workflows=[FlowRun],
-        activities=[acts.database, acts.http, acts.email, acts.rate_limit],
+        activities=[acts.database, acts.http, acts.email, acts.rate_limit, events.fan_out],
     )

@@ -65,6 +65,7 @@ class FlowRequest:
     user_level: int = 0
     trigger: str = "manual"
     idempotency_key: str | None = None
+    event_depth: int = 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class FlowDispatcher:
             trigger=req.trigger,
             env=self._env_for(req.tenant_id) if self._env_for else {},
             subflows=_reachable_subflows(flow, flows),
+            event_depth=req.event_depth,
         )
         return PreparedFlow(flow, params)
 

@@ -1,8 +1,10 @@
 """One node execution's view of the running flow: activities, scripts, timers, approvals,
-sub-flows and the run's outputs (the `NodeHost` that `engine.flows.nodes` handlers use).
+sub-flows, published events and the run's outputs (the `NodeHost` that
+`engine.flows.nodes` handlers use).
 
 Its `position` (node id plus loop path) makes the idempotency keys of the activities, child
-workflows and ledger entries it starts, so a replay or a retry addresses the same effects.
+workflows, ledger entries and event-started runs it starts, so a replay or a retry
+addresses the same effects.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from engine.flows.calls import (
     FlowCall,
     idempotency_key,
 )
+from engine.flows.events import EventBatch, batch_events, delivery_logs, publish
 from engine.flows.model import Node
 from engine.flows.nodes import MAX_EVENTS, MAX_LOGS, NodeFailure
 from engine.flows.payloads import MAX_DEPTH, FlowRunInput, FlowRunResult
@@ -117,13 +120,42 @@ class NodeExecution:
             )
         except (ActivityError, ApplicationError) as exc:
             raise _failure(exc) from None
-        for event in result.events:
-            if isinstance(event, dict) and len(self.events) < MAX_EVENTS:
-                self.events.append(event)
         room = max(MAX_LOGS - len(self.logs), 0)
         entries = [{"node": node.id, **e} for e in result.logs if isinstance(e, dict)]
         self.logs.extend(entries[:room])
+        events = [e for e in result.events if isinstance(e, dict)]
+        await self.publish(node, events[: max(MAX_EVENTS - len(self.events), 0)])
         return result.value
+
+    async def publish(self, node: Node, events: list[dict[str, Any]]) -> None:
+        """Record the node's events in the run and start the flows listening to them. If
+        starting fails (after the activity's retries) the events are taken back out, so a
+        retried node records them once; their keys are the same, so nothing starts twice."""
+        if not events:
+            return
+        spec = self._run.spec
+        self.events.extend(events)
+        batch = EventBatch(
+            tenant_id=spec.tenant_id,
+            tenant_slug=spec.tenant_slug,
+            source={
+                "workflowId": self._run.workflow_id,
+                "package": spec.package_id,
+                "flow": spec.flow_id,
+            },
+            events=batch_events(self._run.workflow_id, self._position, events),
+            user_id=spec.user_id,
+            user_level=spec.user_level,
+            depth=spec.event_depth,
+        )
+        try:
+            delivery = await publish(batch)
+        except (ActivityError, ApplicationError) as exc:
+            self.events[:] = [e for e in self.events if not any(e is x for x in events)]
+            raise _failure(exc) from None
+        self._run.triggered.extend(delivery.started)
+        room = max(MAX_LOGS - len(self.logs), 0)
+        self.logs.extend([{"node": node.id, **e} for e in delivery_logs(delivery)][:room])
 
     async def sleep_ms(self, ms: int) -> None:
         entry = self._run.progress[self._node_id]
@@ -170,6 +202,7 @@ class NodeExecution:
             env=spec.env,
             subflows=spec.subflows,
             depth=spec.depth + 1,
+            event_depth=spec.event_depth,
         )
         suffix = idempotency_key(self._run.workflow_id, f"{self._position}|subflow")
         try:

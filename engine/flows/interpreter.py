@@ -59,6 +59,7 @@ class Interpreter:
         self.evaluator = Evaluator(lambda: workflow.now().timestamp() * 1000.0)
         self.events: list[dict[str, Any]] = []
         self.logs: list[dict[str, Any]] = []
+        self.triggered: list[dict[str, Any]] = []
         self.response: dict[str, Any] | None = None
         self.steps: dict[str, dict[str, Any]] = {}
         self.progress: dict[str, dict[str, Any]] = {
@@ -85,7 +86,7 @@ class Interpreter:
         nested = set().union(*self._bodies.values()) if self._bodies else set()
         region = self._region(frozenset(set(self.flow.nodes) - nested), {}, "")
         await self._walk(region)
-        return FlowRunResult(region.last, self.response, self.events, self.logs)
+        return FlowRunResult(region.last, self.response, self.events, self.logs, self.triggered)
 
     def _body(self, loop_id: str) -> frozenset[str]:
         seen: set[str] = set()

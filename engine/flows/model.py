@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 OnError = Literal["stop", "continue", "error"]
 Backoff = Literal["fixed", "linear", "exponential", "fibonacci"]
-TriggerKind = Literal["manual", "page", "webhook", "schedule", "entity"]
+TriggerKind = Literal["manual", "page", "webhook", "schedule", "entity", "event"]
 
 MAIN = "main"
 ERROR_OUTPUT = "error"
@@ -75,6 +75,11 @@ class Trigger:
     run_as_level: int = 0
     schedule: str | None = None
     timezone: str | None = None
+    event: str | None = None
+    """The event name an `event` trigger listens to (`engine.flows.events`)."""
+    run_as_declared: bool = False
+    """`runAsLevel` was written: an event-started run then acts as no user at that level
+    instead of as the emitting run's user."""
 
 
 @dataclass(frozen=True)

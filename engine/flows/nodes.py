@@ -81,6 +81,7 @@ class NodeHost(Protocol):
         self, node: Node, min_level: int, timeout_ms: int | None
     ) -> dict[str, Any]: ...
     async def subflow(self, node: Node, flow_id: str, data: Any) -> Any: ...
+    async def publish(self, node: Node, events: list[dict[str, Any]]) -> None: ...
     def respond(self, status: int, body: Any, headers: dict[str, str]) -> None: ...
     def random_token(self, length: int) -> str: ...
 
@@ -145,7 +146,7 @@ async def action(host: NodeHost, node: Node, scope: Mapping[str, Any]) -> NodeRe
         )
         return NodeResult.main(params.get("body"))
     if op == "emit_event":
-        return NodeResult.main(_emit(host, params))
+        return NodeResult.main(await _emit(host, node, params))
     if op == "log":
         if len(host.logs) < MAX_LOGS:
             host.logs.append(
@@ -159,18 +160,19 @@ async def action(host: NodeHost, node: Node, scope: Mapping[str, Any]) -> NodeRe
     raise NodeFailure("UNSUPPORTED", f"action {op!r} is not supported")
 
 
-def _emit(host: NodeHost, params: dict[str, Any]) -> dict[str, Any]:
+async def _emit(host: NodeHost, node: Node, params: dict[str, Any]) -> dict[str, Any]:
+    """Record the event in the run and start the flows listening to it (engine.flows.events)."""
     event = {"name": str(params.get("event")), "data": params.get("data")}
     if params.get("channel") is not None:
         event["channel"] = str(params["channel"])
     if len(host.events) >= MAX_EVENTS:
         raise NodeFailure("LIMIT", f"at most {MAX_EVENTS} events per run")
-    host.events.append(event)
+    await host.publish(node, [event])
     return event
 
 
 async def emit_event(host: NodeHost, node: Node, scope: Mapping[str, Any]) -> NodeResult:
-    return NodeResult.main(_emit(host, _params(host, node, scope)))
+    return NodeResult.main(await _emit(host, node, _params(host, node, scope)))
 
 
 async def transform(host: NodeHost, node: Node, scope: Mapping[str, Any]) -> NodeResult:

@@ -13,8 +13,10 @@ Two shapes are read:
 Node options beyond the original: `onError` (`stop | continue | error`, n8n spellings
 accepted), `retry` (`{maxAttempts, backoff, initialIntervalMs, maxIntervalMs}`; n8n's
 `retryOnFail`/`maxTries`/`waitBetweenTries` accepted), `disabled`. Flow options: `minLevel`,
-`triggers[]` (`{kind: manual|page|webhook|schedule|entity, ...}`; the original's `event`
-means `entity`).
+`triggers[]` (`{kind: manual|page|webhook|schedule|entity|event, ...}`). `kind: "event"`
+with an `event` key (or the original v3 schema's `eventType`) listens to a named event
+(`engine.flows.events`); with an `entity` key it is an entity event, i.e. an `entity`
+trigger.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ ON_ERROR: dict[str, OnError] = {
     "continueErrorOutput": "error",
 }
 BACKOFFS = ("fixed", "linear", "exponential", "fibonacci")
-TRIGGER_KINDS = ("manual", "page", "webhook", "schedule", "entity")
+TRIGGER_KINDS = ("manual", "page", "webhook", "schedule", "entity", "event")
+MAX_EVENT_NAME = 200
 MAX_ATTEMPTS = 20
 UNKNOWN = "unknown"
 LINKED_PLUGINS = {
@@ -249,8 +252,18 @@ def _triggers(raw: Any, issues: list[Issue]) -> list[Trigger]:
     for index, item in enumerate(raw):
         where = f"triggers[{index}]"
         kind = item.get("kind") or item.get("type") if isinstance(item, Mapping) else None
-        if isinstance(item, Mapping) and kind == "event":
-            kind = "entity"  # the original's `event` trigger: an entity event
+        event_key = "eventType" if isinstance(item, Mapping) and "eventType" in item else "event"
+        if isinstance(item, Mapping) and kind == "event" and "entity" in item:
+            if event_key in item:
+                issues.append(
+                    Issue(
+                        "bad_trigger",
+                        "an event trigger names either an event or an entity, not both",
+                        field=f"{where}.{event_key}",
+                    )
+                )
+            else:
+                kind = "entity"  # `event` with an entity: an entity event
         if not isinstance(item, Mapping) or kind not in TRIGGER_KINDS:
             issues.append(
                 Issue(
@@ -283,6 +296,16 @@ def _triggers(raw: Any, issues: list[Issue]) -> list[Trigger]:
             issues.append(
                 Issue("bad_trigger", "an entity trigger names its entity", field=f"{where}.entity")
             )
+        event = item.get(event_key)
+        if kind == "event" and not _event_name(event):
+            issues.append(
+                Issue(
+                    "bad_trigger",
+                    f"an event trigger names its event: a string of 1..{MAX_EVENT_NAME} "
+                    "characters without surrounding spaces",
+                    field=f"{where}.{event_key}",
+                )
+            )
         found.append(
             Trigger(
                 kind=cast(TriggerKind, kind),
@@ -293,9 +316,15 @@ def _triggers(raw: Any, issues: list[Issue]) -> list[Trigger]:
                 run_as_level=min(levels["runAsLevel"], 3) if "runAsLevel" not in bad else 0,
                 schedule=item.get("schedule") if isinstance(item.get("schedule"), str) else None,
                 timezone=item.get("timezone") if isinstance(item.get("timezone"), str) else None,
+                event=event if kind == "event" and _event_name(event) else None,
+                run_as_declared="runAsLevel" in item and "runAsLevel" not in bad,
             )
         )
     return found
+
+
+def _event_name(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_EVENT_NAME and value == value.strip()
 
 
 def _from_linked(doc: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 `FlowRunInput` carries the pinned definition itself (and the definitions of the sub-flows it
 may start), so changing or uninstalling a flow never breaks a run in flight. A Temporal
-Schedule can start a flow with a plain `FlowRunInput` (trigger "schedule").
+Schedule can start a flow with a plain `FlowRunInput` (trigger "schedule"). `depth` counts
+sub-flow nesting, `event_depth` the named events that led to this run (`engine.flows.events`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class FlowRunInput:
     env: dict[str, Any] = field(default_factory=dict)
     subflows: dict[str, dict[str, Any]] = field(default_factory=dict)
     depth: int = 0
+    event_depth: int = 0
 
 
 @dataclass
@@ -38,6 +40,8 @@ class FlowRunResult:
     response: dict[str, Any] | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     logs: list[dict[str, Any]] = field(default_factory=list)
+    triggered: list[dict[str, Any]] = field(default_factory=list)
+    """The runs this run's own events started: `{event, package, flow, workflowId}`."""
 
 
 @dataclass

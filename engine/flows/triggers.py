@@ -9,6 +9,9 @@
   installed for the tenant, whose `entity` trigger matches. The input is
   `{op, entity, record}`; the run acts as the user who made the change. It never raises
   into the writer: failures are logged.
+
+Named events (`{"kind": "event", "event": ...}`) are started from inside the emitting
+workflow, durably and exactly once: see `engine.flows.events`.
 """
 
 from __future__ import annotations

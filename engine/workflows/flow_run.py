@@ -3,6 +3,8 @@
 Input is one `FlowRunInput` carrying the pinned definition; the workflow validates it, walks
 the graph (`engine.flows.interpreter`) and returns a `FlowRunResult`. Business failures end
 the run Failed with an `ApplicationError` of type `FlowFailed` (`{code, message, node}`).
+Events its nodes emit start the flows listening to them, exactly once, through the
+`flow_events` activity (`engine.flows.events`); the result's `triggered` lists those runs.
 
 - `progress()` (query): `{"status", "nodes": {id: {status, startedAt, endedAt, error?,
   output?, attempts, iteration?}}, "approvals": [...]}` for the run browser.

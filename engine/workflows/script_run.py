@@ -4,6 +4,10 @@ The workflow calls the `run_script` activity, which runs the script in the sandb
 worker. A script error is a business failure: the activity raises a non-retryable
 `ApplicationError` of type `ScriptError`, so the run ends Failed in Temporal UI with the
 script's own message, file and line in the failure details.
+
+Events the script emitted (`ctx.emit(event, data)`) start the flows whose `event` trigger
+listens to them (engine.flows.events): the run acts as the emitting user, at event depth 0,
+and its result lists the started runs in `triggered` (listeners not started are logged).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+
+from engine.flows.events import EventBatch, batch_events, delivery_logs, publish
 
 RUN_SCRIPT_ACTIVITY = "run_script"
 SCRIPT_ERROR = "ScriptError"
@@ -55,6 +61,8 @@ class ScriptRunResult:
     logs: list[Any] = field(default_factory=list)
     events: list[Any] = field(default_factory=list)
     duration_ms: float = 0.0
+    triggered: list[Any] = field(default_factory=list)
+    """The flows the script's events started: `{event, package, flow, workflowId}`."""
 
 
 # The workflow code is this one call and touches nothing non-deterministic, so it runs
@@ -64,6 +72,32 @@ class ScriptRunResult:
 class ScriptRun:
     @workflow.run
     async def run(self, params: ScriptRunInput) -> ScriptRunResult:
+        result = await self._script(params)
+        if result.events:
+            await self._publish(params, result)
+        return result
+
+    @staticmethod
+    async def _publish(params: ScriptRunInput, result: ScriptRunResult) -> None:
+        workflow_id = workflow.info().workflow_id
+        delivery = await publish(
+            EventBatch(
+                tenant_id=params.tenant_id,
+                tenant_slug=params.tenant_slug,
+                source={
+                    "workflowId": workflow_id,
+                    "package": params.package_id,
+                    "script": params.script,
+                },
+                events=batch_events(workflow_id, "script", result.events),
+                user_id=params.user_id,
+                user_level=params.user_level,
+            )
+        )
+        result.triggered = list(delivery.started)
+        result.logs.extend(delivery_logs(delivery))
+
+    async def _script(self, params: ScriptRunInput) -> ScriptRunResult:
         timeout = timedelta(seconds=params.timeout_s + ACTIVITY_GRACE_S)
         if params.timeout_s <= LOCAL_MAX_S and workflow.patched(LOCAL_PATCH):
             # A short script runs as a local activity, inside the workflow task that eager

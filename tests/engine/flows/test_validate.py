@@ -95,7 +95,11 @@ def issues(doc: Any, **options: Any) -> set[tuple[str | None, str | None, str]]:
         ),
         ({**OK, "triggers": [{"kind": "cron"}]}, (None, "triggers[0].kind", "bad_trigger")),
         ({**OK, "triggers": [{"kind": "schedule"}]}, (None, "triggers[0].schedule", "bad_trigger")),
-        ({**OK, "triggers": [{"kind": "event"}]}, (None, "triggers[0].entity", "bad_trigger")),
+        ({**OK, "triggers": [{"kind": "event"}]}, (None, "triggers[0].event", "bad_trigger")),
+        (
+            {**OK, "triggers": [{"kind": "event", "entity": 3}]},
+            (None, "triggers[0].entity", "bad_trigger"),
+        ),
         (
             {**OK, "triggers": [{"kind": "webhook", "runAsLevel": 5}]},
             (None, "triggers[0].runAsLevel", "bad_level"),
