@@ -201,10 +201,16 @@ def with_runtime(app: ASGIApp, runtime_dir: Path) -> ASGIApp:
 
 
 async def serve_world(
-    temporal_client: Client, data_dir: Path, *, runtime_dir: Path | None = None
+    temporal_client: Client,
+    data_dir: Path,
+    *,
+    runtime_dir: Path | None = None,
+    worker_client: Client | None = None,
 ) -> AsyncIterator[World]:
     """Tenants a and b; users: alice, bob (user), mona (moderator), ada (admin) in a; carol
-    (user), cyd (admin) in b. With `runtime_dir`, pages load the client runtime built there."""
+    (user), cyd (admin) in b. With `runtime_dir`, pages load the client runtime built there.
+    The web app uses `temporal_client`; the worker `worker_client` when given (so that a test
+    can cut the web off from Temporal and keep the worker)."""
     task_queue = f"runs-{uuid.uuid4()}"
     conn = TemporalConnection("unused", "default", temporal_client)
     for h in build(
@@ -241,7 +247,7 @@ async def serve_world(
             world.home[username] = key
             world.levels[username] = role_level(role)
         async with Worker(
-            temporal_client,
+            worker_client or temporal_client,
             task_queue=task_queue,
             workflows=[ScriptRun, FlowRun],
             activities=[stand_in_run_script],
