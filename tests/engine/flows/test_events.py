@@ -33,7 +33,7 @@ from engine.flows.parse import parse_flow
 from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
 from engine.workflows.flow_run import FlowRun, FlowRunInput, FlowRunResult
-from engine.workflows.script_run import ScriptRunInput, ScriptRunResult
+from engine.workflows.script_run import ScriptRun, ScriptRunInput, ScriptRunResult
 from scripts_runtime.sandbox import SandboxPool
 from tests.engine.flows.defs import flow, node
 from tests.engine.flows.harness import Mailbox, Stack, World, running_stack
@@ -355,6 +355,9 @@ async def test_a_script_run_ctx_emit_starts_listening_flows(stack: Stack) -> Non
         ("on_order", "G9", "u-5", 1),
         ("on_order_elevated", "G9", None, 2),
     ]
+    history = await stack.client.get_workflow_handle(workflow_id).fetch_history()
+    await Replayer(workflows=[ScriptRun]).replay_workflow(history)
+    assert len(signals(stack.db, tenant["id"], source=workflow_id)) == 2
 
 
 async def test_a_script_node_in_a_flow_publishes_the_scripts_events(stack: Stack) -> None:
