@@ -19,7 +19,7 @@ from engine.errors import ActionDenied, ActionNotFound
 from web.errors import ApiError
 from web.identity import current_identity
 from web.services import services
-from web.tenancy import resolve_tenant
+from web.tenancy import directory, resolve_tenant
 
 MAX_BODY = 1024 * 1024
 
@@ -31,8 +31,11 @@ async def run_action(request: Request) -> JSONResponse:
     action = request.path_params["action"]
     identity = current_identity(request)
 
-    installed = await run_in_threadpool(svc.db.installed_packages.list, tenant["id"])
-    if not any(row["package_id"] == package_id for row in installed):
+    tenants = directory(svc.db)
+    installed = tenants.cached_packages(tenant["id"])
+    if installed is None:
+        installed = await run_in_threadpool(tenants.packages, tenant["id"])
+    if package_id not in installed:
         raise ApiError(404, f"package {package_id!r} is not installed for this tenant")
 
     body = await read_json(request)

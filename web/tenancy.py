@@ -52,6 +52,11 @@ class Directory:
                 self._tenants[slug] = (time.monotonic() + DIRECTORY_TTL_S, row)
         return row
 
+    def cached_packages(self, tenant_id: str) -> frozenset[str] | None:
+        """The ids if they are cached and fresh; None means: ask `packages` (in a thread)."""
+        cached = self._packages.get(tenant_id)
+        return cached[1] if cached is not None and cached[0] >= time.monotonic() else None
+
     def packages(self, tenant_id: str) -> frozenset[str]:
         now = time.monotonic()
         cached = self._packages.get(tenant_id)
@@ -63,6 +68,11 @@ class Directory:
                     self._packages.clear()
                 self._packages[tenant_id] = cached = (now + DIRECTORY_TTL_S, ids)
         return cached[1]
+
+    def forget_packages(self, tenant_id: str) -> None:
+        """Drop a tenant's cached package ids: this process saw them change."""
+        with self._lock:
+            self._packages.pop(tenant_id, None)
 
 
 _directories: weakref.WeakKeyDictionary[Database, Directory] = weakref.WeakKeyDictionary()
