@@ -5,10 +5,10 @@ A reverse relation exists for every `x-foreign-keys` entry aimed at an entity. I
 * `{child}.{field}` always (e.g. `post.thread_id` on thread): stable, whatever else is
   declared; a child of another package is `{package}.{child}.{field}`;
 * a short name as well: the entry's `related_name` when it has one, else the child entity's
-  name (`post`), when that is unambiguous: no other relation of the parent claims it and
-  it is not one of the parent's own foreign-key fields (which `include` follows forward);
-  a declared `related_name` wins over a derived name. A child with two keys aimed at the
-  same parent and no `related_name` has only the dotted names.
+  name (`post`) when the child has a single key aimed at the parent; either only when
+  unambiguous: no other relation of the parent claims it and it is not one of the parent's
+  own foreign-key fields (which `include` follows forward). A declared `related_name` wins
+  over a derived name.
 
 Which children count is the caller's business: `reverse_relations` takes the packages to
 look in (the REST API passes those installed in the tenant), so a package that is not
@@ -18,6 +18,7 @@ list: tenant filter, `x-acl` read level and owner rule of the child entity.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -61,9 +62,13 @@ def reverse_relations(
         (explicit if related else derived).setdefault(alias, []).append(
             Relation(alias, child, field)
         )
+    keys = Counter(child.qualified_name for child, _, _ in found)
     taken = {fk.field for fk in parent.foreign_keys}
     for group in (explicit, derived):  # a declared name wins over a derived one
         for alias, relations in group.items():
+            single = relations[0]
+            if group is derived and keys[single.child.qualified_name] > 1:
+                continue  # which key would `note` mean?
             if len(relations) == 1 and alias not in taken and alias not in names:
-                names[alias] = relations[0]
+                names[alias] = single
     return names

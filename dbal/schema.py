@@ -278,13 +278,28 @@ class SchemaManager:
             **{b.model.qualified_name: b.model for b in self._bound.values()},
             **local,
         }
+        referenced: dict[str, EntityModel] = {}
+
+        def reference(model: EntityModel) -> None:
+            """Another package's table this one points at, and (transitively) the tables
+            that one points at: its foreign keys need them in the metadata too."""
+            if model.qualified_name in local or model.qualified_name in referenced:
+                return
+            referenced[model.qualified_name] = model
+            for fk in model.foreign_keys:
+                further = _resolver(model, known)(fk.entity)
+                if further is not None:
+                    reference(further)
+
         for m in models:
             for fk in m.foreign_keys:
                 ref = _resolver(m, known)(fk.entity)
                 if ref is None:
                     raise SchemaError(f"{m.qualified_name}: unknown FK entity {fk.entity!r}")
-                if ref.qualified_name not in local and ref.table_name not in target.tables:
-                    build_table(ref, target, _resolver(ref, known), dialect=self._dialect)
+                reference(ref)
+        for ref in referenced.values():
+            if ref.table_name not in target.tables:
+                build_table(ref, target, _resolver(ref, known), dialect=self._dialect)
         for m in models:
             build_table(m, target, _resolver(m, known), dialect=self._dialect)
         return target

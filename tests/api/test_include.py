@@ -24,7 +24,7 @@ from engine.packages.lifecycle import PackageManager
 from tests.api.conftest import FORUM, Api
 
 NOTES = "/api/v1/acme/forum_notes/note"
-NOTE_BY_CATEGORY = "forum_notes.note.category_id"
+NOTE_BY_THREAD = "forum_notes.note.thread_id"
 
 
 def install_notes(api: Api) -> None:
@@ -95,7 +95,8 @@ async def test_a_record_and_a_list_carry_the_rows_pointing_at_them(api: Api) -> 
         ("thread", "post", "a related_name replaces the derived short name"),
         ("thread", "nothing", "unknown name"),
         ("thread", "post.body", "not a foreign key of post"),
-        ("category", "note", "ambiguous: note has two keys aimed at category"),
+        ("thread", "note", "ambiguous: note has two keys aimed at thread"),
+        ("thread", "note.thread_id", "another package's child is package.child.field"),
         ("category", "posts", "post points at thread, not category"),
         ("post", "thread", "thread is no relation of post (the forward key is thread_id)"),
     ],
@@ -175,14 +176,16 @@ async def test_a_child_entity_below_the_callers_level_is_refused(api: Api) -> No
 
 
 async def test_owner_rules_of_the_child_entity_hold_inside_the_include(api: Api) -> None:
+    """Notes (package forum_notes) point at forum's threads; a user reads their own notes
+    only, an admin every note of the tenant."""
     install_notes(api)
     seeded = await api.seed()
-    category = seeded["category"]["id"]
-    url = f"{FORUM}/category/{category}"
+    thread = seeded["threads"][0]["id"]
+    url = f"{FORUM}/thread/{thread}"
     mine = {}
     for who in ("user", "moderator", "admin"):
         client = await api.client(who)
-        r = await client.post(NOTES, json={"category_id": category, "text": f"{who}'s note"})
+        r = await client.post(NOTES, json={"thread_id": thread, "text": f"{who}'s note"})
         assert r.status_code == 201, r.text
         mine[who] = r.json()["id"]
     for who, expected in (
@@ -191,17 +194,17 @@ async def test_owner_rules_of_the_child_entity_hold_inside_the_include(api: Api)
         ("admin", set(mine.values())),  # level 3: every note of the tenant
     ):
         client = await api.client(who)
-        r = await client.get(url, params={"include": NOTE_BY_CATEGORY})
+        r = await client.get(url, params={"include": f"notes,{NOTE_BY_THREAD}"})
         assert r.status_code == 200, r.text
-        notes = r.json()["_included"][NOTE_BY_CATEGORY]
-        assert {n["id"] for n in notes["items"]} == expected, who
-        assert notes["total"] == len(expected), who  # the total counts visible rows only
-        direct = await client.get(NOTES, params={"filter[category_id]": category})
+        for name in ("notes", NOTE_BY_THREAD):
+            notes = r.json()["_included"][name]
+            assert {n["id"] for n in notes["items"]} == expected, who
+            assert notes["total"] == len(expected), who  # the total counts visible rows only
+        direct = await client.get(NOTES, params={"filter[thread_id]": thread})
         assert {n["id"] for n in direct.json()["items"]} == expected, who
     public = await api.client("public")
-    r = await public.get(url, params={"include": NOTE_BY_CATEGORY})
-    assert r.status_code == 403  # no owner rule below level 1
-    assert (await public.get(url, params={"include": "thread"})).status_code == 200
+    assert (await public.get(url, params={"include": "notes"})).status_code == 403
+    assert (await public.get(url, params={"include": "category_id"})).status_code == 200
 
 
 def crafted_post(api: Api, database_url: str, tenant: str, thread: str) -> str:
@@ -247,12 +250,14 @@ async def test_children_of_another_tenant_never_appear(api: Api, database_url: s
 async def test_the_openapi_document_names_the_relations(api: Api) -> None:
     install_notes(api)
     doc = (await (await api.client("admin")).get("/api/v1/acme/openapi.json")).json()
-    params = {p["name"]: p for p in doc["paths"][f"{FORUM}/category"]["get"]["parameters"]}
-    assert "thread" in params["include"]["description"]
-    assert NOTE_BY_CATEGORY in params["include"]["description"]
+    params = {p["name"]: p for p in doc["paths"][f"{FORUM}/thread"]["get"]["parameters"]}
     assert params["include_limit"]["schema"]["maximum"] == 100
-    thread = {p["name"]: p for p in doc["paths"][f"{FORUM}/thread/{{id}}"]["get"]["parameters"]}
-    assert "posts" in thread["include"]["description"] and "include_limit" in thread
+    assert params["include"]["description"].endswith(
+        "category_id, forum_notes.note.see_also, forum_notes.note.thread_id, notes, "
+        "post.thread_id, posts"
+    )
+    category = {p["name"] for p in doc["paths"][f"{FORUM}/category/{{id}}"]["get"]["parameters"]}
+    assert {"include", "include_limit"} <= category
     assert "_included" in doc["components"]["schemas"]["forum.category"]["properties"]
     public = (await (await api.client("anonymous")).get("/api/v1/acme/openapi.json")).json()
     one = {p["name"]: p for p in public["paths"][f"{FORUM}/thread/{{id}}"]["get"]["parameters"]}
