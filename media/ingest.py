@@ -54,6 +54,24 @@ def upload_ref(tenant_id: str, asset_id: str) -> str:
     return f"{tenant_id}/{asset_id}/source"
 
 
+def derived_bytes(root: MediaRoot, tenant_id: str, asset_id: str) -> int:
+    """Bytes on disk in the asset's folder besides its upload: renditions, HLS, thumbnails
+    (unfinished `.part` files not counted). With the upload's size, what the asset costs."""
+    folder = root.resolve_for(tenant_id, f"{tenant_id}/{asset_id}")
+    source = root.resolve_for(tenant_id, upload_ref(tenant_id, asset_id))
+    total = 0
+    for dirpath, _, filenames in os.walk(folder):
+        for name in filenames:
+            path = Path(dirpath) / name
+            if path == source or name.endswith(".part"):
+                continue
+            try:
+                total += path.lstat().st_size
+            except FileNotFoundError:
+                continue  # removed while we walked (a cancelled job's cleanup)
+    return total
+
+
 async def receive_upload(
     chunks: AsyncIterator[bytes],
     *,

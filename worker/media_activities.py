@@ -56,6 +56,7 @@ from engine.workflows.media_job import (
 )
 from media import hls, profiles, thumbnails
 from media.errors import MediaError
+from media.ingest import derived_bytes
 from media.paths import MediaRoot
 from media.probe import ProbeResult, probe
 from media.progress import Progress
@@ -332,4 +333,7 @@ class MediaActivities:
 
     @activity.defn(name=UPDATE_ASSET_ACTIVITY)
     async def update_asset(self, update: AssetUpdate) -> None:
-        await self._store.update_asset(update)
+        derived = await asyncio.to_thread(
+            derived_bytes, self._root, update.tenant_id, update.asset_id
+        )
+        await self._store.update_asset(update, derived_bytes=derived)

@@ -18,6 +18,7 @@ from dbal.database import Database
 from dbal.entities import Entities
 from dbal.errors import NotFoundError
 from dbal.scope import Scope
+from engine.media_usage import DERIVED_SIZE, counts_derived
 from engine.workflows.media_job import PACKAGE, AssetUpdate, JobProgress, JobUpdate
 
 ASSET = "MediaAsset"
@@ -32,8 +33,9 @@ class AssetStore(Protocol):
     async def report_progress(self, progress: JobProgress) -> None:
         """Record one item's percent; may be called often (about once a second per item)."""
 
-    async def update_asset(self, update: AssetUpdate) -> None:
-        """Write the probe facts and derived outputs to the asset row (idempotent)."""
+    async def update_asset(self, update: AssetUpdate, *, derived_bytes: int = 0) -> None:
+        """Write the probe facts and derived outputs to the asset row (idempotent);
+        `derived_bytes`: what the outputs take on disk (counted against the quota)."""
 
 
 def overall_percent(items: dict[str, tuple[float, float]], base: float = 0.0) -> int:
@@ -56,6 +58,7 @@ class JobState:
 class MemoryAssetStore:
     jobs: dict[str, JobState] = field(default_factory=dict)
     assets: dict[str, AssetUpdate] = field(default_factory=dict)
+    derived: dict[str, int] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def job(self, job_id: str) -> JobState:
@@ -77,8 +80,9 @@ class MemoryAssetStore:
         state.progress = max(state.progress, overall_percent(state.items))
         self._notify()
 
-    async def update_asset(self, update: AssetUpdate) -> None:
+    async def update_asset(self, update: AssetUpdate, *, derived_bytes: int = 0) -> None:
         self.assets[update.asset_id] = update
+        self.derived[update.asset_id] = derived_bytes
         self._notify()
 
     def _notify(self) -> None:
@@ -144,10 +148,10 @@ class DbalAssetStore:
             {"progress": percent},
         )
 
-    async def update_asset(self, update: AssetUpdate) -> None:
-        await asyncio.to_thread(self._update_asset, update)
+    async def update_asset(self, update: AssetUpdate, *, derived_bytes: int = 0) -> None:
+        await asyncio.to_thread(self._update_asset, update, derived_bytes)
 
-    def _update_asset(self, update: AssetUpdate) -> None:
+    def _update_asset(self, update: AssetUpdate, derived_bytes: int) -> None:
         probe = update.probe
         with self._db.transaction(Scope.system(update.tenant_id), package=PACKAGE) as tx:
             try:
@@ -164,15 +168,14 @@ class DbalAssetStore:
                 spriteVtt=update.thumbnails.sprite_vtt if update.thumbnails else None,
                 jobId=update.job_id,
             )
-            tx.update(
-                ASSET,
-                update.asset_id,
-                {
-                    "mimeType": probe.mime_type,
-                    "width": probe.width,
-                    "height": probe.height,
-                    "duration": round(probe.duration_s),
-                    "thumbnailPath": update.thumbnails.poster if update.thumbnails else None,
-                    "metadata": metadata,
-                },
-            )
+            changes: dict[str, Any] = {
+                "mimeType": probe.mime_type,
+                "width": probe.width,
+                "height": probe.height,
+                "duration": round(probe.duration_s),
+                "thumbnailPath": update.thumbnails.poster if update.thumbnails else None,
+                "metadata": metadata,
+            }
+            if counts_derived(self._db):
+                changes[DERIVED_SIZE] = derived_bytes
+            tx.update(ASSET, update.asset_id, changes)

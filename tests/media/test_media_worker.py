@@ -68,6 +68,45 @@ async def test_an_upload_is_transcoded_by_the_worker_and_played_from_a_signed_ur
     assert [v.uri.split("?")[0] for v in variants] == ["240p/index.m3u8"]
 
 
+def bytes_on_disk(stack: MediaStack, tenant: str, asset_id: str) -> tuple[int, int]:
+    """(the upload's size, the size of everything else in the asset's folder)."""
+    folder = stack.media_dir / stack.tenants[tenant]["id"] / asset_id
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    source = sum(p.stat().st_size for p in files if p == folder / "source")
+    return source, sum(p.stat().st_size for p in files) - source
+
+
+async def test_what_a_job_makes_is_recorded_and_counts_against_the_quota(
+    tmp_path: Path, clips: Clips, temporal_client: Client, task_queue: str
+) -> None:
+    source = clips.video.stat().st_size
+    # Room for two uploads if only uploads counted; not once the first one's renditions do.
+    async with media_stack(
+        f"sqlite:///{tmp_path / 'db.sqlite'}",
+        tmp_path / "data",
+        temporal_client,
+        task_queue,
+        worker=True,
+        media_quota_bytes=int(source * 2.05),
+    ) as stack:
+        slug = stack.tenants["a"]["slug"]
+        async with stack.client(stack.user("a")) as c:
+            body = (await upload(c, slug, clips.video, "clip.mkv")).json()
+            asset_id = body["asset"]["id"]
+            assert body["asset"]["derivedSize"] is None  # nothing made yet
+            await wait_for_job(stack, "a", body["job"]["id"], within=60)
+            asset = (await c.get(f"/api/v1/{slug}/media/assets/{asset_id}")).json()
+            uploaded, made = bytes_on_disk(stack, "a", asset_id)
+            assert (asset["size"], asset["derivedSize"]) == (uploaded, made)
+            assert made > source * 0.05
+            refused = await upload(c, slug, clips.video, "again.mkv")
+        assert (refused.status_code, refused.json()["error"]) == (413, "MEDIA_QUOTA_EXCEEDED")
+        assert len(stack.rows("a", "MediaAsset")) == 1
+        # Tenant b's usage is its own.
+        async with stack.client(stack.user("b")) as c:
+            assert (await upload(c, stack.tenants["b"]["slug"], clips.video)).status_code == 201
+
+
 async def test_cancelling_from_the_api_kills_ffmpeg_within_two_seconds_and_leaves_no_files(
     stack: MediaStack, clips: Clips, temporal_client: Client
 ) -> None:

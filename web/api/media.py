@@ -37,6 +37,7 @@ from dbal.errors import NotFoundError
 from dbal.ids import new_id
 from dbal.scope import ADMIN, Scope
 from engine import search_attributes
+from engine.media_usage import tenant_usage
 from engine.workflows.media_job import (
     PACKAGE,
     WORKFLOW_NAME,
@@ -68,11 +69,9 @@ async def upload(request: Request) -> Response:
     name = (request.query_params.get("name") or "upload")[:MAX_NAME]
     asset_id = new_id()
     root = MediaRoot(svc.settings.media_dir)
-    system = rows(svc, Scope.system(tenant_id))
 
     async def usage(_: str) -> int:
-        totals = await run_in_threadpool(system.aggregate, ASSET, {"total": "sum:size"})
-        return int((totals[0].get("total") if totals else 0) or 0)
+        return await run_in_threadpool(tenant_usage, svc.db, tenant_id)
 
     declared = request.headers.get("content-length")
     try:
