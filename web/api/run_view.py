@@ -176,7 +176,8 @@ def shown_input(workflow_type: str, args: list[Any]) -> Any:
 
 
 async def outcome(client: Client, event: HistoryEvent | None) -> dict[str, Any]:
-    """`{status, result?, logs?, error?}` of a closed run from its close event."""
+    """`{status, result?, logs?, triggered?, error?}` of a closed run from its close event;
+    `triggered`: the runs its events started (`{event, package, flow, workflowId}`)."""
     if event is None:
         return {"status": "running"}
     if event.HasField("workflow_execution_completed_event_attributes"):
@@ -187,7 +188,10 @@ async def outcome(client: Client, event: HistoryEvent | None) -> dict[str, Any]:
         # ScriptRunResult {value, logs, ...} and FlowRunResult {output, logs, ...}
         for field in ("value", "output"):
             if isinstance(value, Mapping) and {field, "logs"} <= value.keys():
-                return {"status": "completed", "result": value[field], "logs": value["logs"]}
+                done = {"status": "completed", "result": value[field], "logs": value["logs"]}
+                if isinstance(value.get("triggered"), list) and value["triggered"]:
+                    done["triggered"] = value["triggered"]
+                return done
         return {"status": "completed", "result": value}
     if event.HasField("workflow_execution_failed_event_attributes"):
         failure = event.workflow_execution_failed_event_attributes.failure

@@ -2,7 +2,7 @@
 //
 // The page's component tree marks its parts with data-runs="...": browser (the root),
 // filters (a form), rows (the list's tbody), more, empty, detail, summary, error, nodes-box,
-// nodes, input, result, logs-box, logs, temporal (a link), cancel, retry, approve, reject,
+// nodes, input, result, logs-box, logs, triggered-box, triggered (a list), temporal (a link), cancel, retry, approve, reject,
 // close, needs-js. Filters and the selected run live in the URL (?status=failed&run=ID), so a
 // reload or a shared link shows the same thing. Running runs in the list are followed over
 // server-sent events (a few at a time: browsers allow six connections per host), and the
@@ -81,12 +81,14 @@ class RunBrowser {
     this.part("retry")?.addEventListener("click", () => void this.act("retry"));
     this.part("approve")?.addEventListener("click", () => void this.act("approve"));
     this.part("reject")?.addEventListener("click", () => void this.act("reject"));
-    this.part("rows")?.addEventListener("click", (event) => {
-      const link = (event.target as Element).closest<HTMLAnchorElement>("a[data-run]");
-      if (!link) return;
-      event.preventDefault();
-      void this.select(link.dataset.run ?? "");
-    });
+    for (const part of ["rows", "triggered"]) {
+      this.part(part)?.addEventListener("click", (event) => {
+        const link = (event.target as Element).closest<HTMLAnchorElement>("a[data-run]");
+        if (!link) return;
+        event.preventDefault();
+        void this.select(link.dataset.run ?? "");
+      });
+    }
     void this.load(false);
     const run = new URLSearchParams(location.search).get("run");
     if (run) void this.select(run);
@@ -282,6 +284,20 @@ class RunBrowser {
     const lines = logs.map((line) => (typeof line === "string" ? line : JSON.stringify(line)));
     setText(this.part("logs"), lines.join("\n"));
     this.part("logs-box")?.toggleAttribute("hidden", logs.length === 0);
+    const started = run.triggered ?? [];
+    this.part("triggered")?.replaceChildren(
+      ...started.map((item) => {
+        const li = document.createElement("li");
+        const link = document.createElement("a");
+        link.href = `?run=${encodeURIComponent(item.workflowId)}`;
+        link.dataset.run = item.workflowId;
+        link.title = item.workflowId;
+        link.textContent = `${item.package} / ${item.flow}`;
+        li.append(link, ` (event ${item.event})`);
+        return li;
+      }),
+    );
+    this.part("triggered-box")?.toggleAttribute("hidden", started.length === 0);
     this.showNodes(run.nodes);
     const link = this.part<HTMLAnchorElement>("temporal");
     if (link) link.href = run.temporalUrl;

@@ -74,10 +74,19 @@ export interface RunDetail extends RunSummary {
   input: unknown;
   result?: unknown;
   logs?: unknown[];
+  /** Runs this run's events started (flows with a matching `event` trigger). */
+  triggered?: TriggeredRun[];
   error?: { code?: string; message?: string; node?: string };
   nodes: Record<string, RunNode> | null;
   approvals: RunApproval[];
   allowed: { cancel: boolean; retry: boolean; approve: boolean };
+}
+
+export interface TriggeredRun {
+  event: string;
+  package: string;
+  flow: string;
+  workflowId: string;
 }
 
 export interface RunPage {

@@ -37,6 +37,7 @@ from engine.workflows.script_run import ScriptRun, ScriptRunInput, ScriptRunResu
 from scripts_runtime.sandbox import SandboxPool
 from tests.engine.flows.defs import flow, node
 from tests.engine.flows.harness import Mailbox, Stack, World, running_stack
+from web.api.run_view import close_event, outcome
 from worker.flow_events import EventActivities
 
 pytestmark = pytest.mark.temporal
@@ -240,6 +241,9 @@ async def test_an_emitted_event_starts_each_listening_flow_of_the_tenant_once(
         ("on_order", ORDER, "A1", "event"),
         ("on_order_elevated", ORDER, "A1", "event"),
     ]
+    # The run browser's detail lists them (web.api.run_view reads the close event).
+    shown = await outcome(stack.client, await close_event(stack.client.get_workflow_handle(source)))
+    assert shown["triggered"] == result.triggered
 
 
 async def test_the_started_run_gets_the_event_and_its_source(stack: Stack) -> None:
