@@ -18,6 +18,7 @@ from web import actions, health, pages, views
 from web.api import entities as entities_api
 from web.api import flows as flows_api
 from web.api import media as media_api
+from web.api import packages as packages_api
 from web.api import runs as runs_api
 from web.auth import setup as auth_setup
 from web.auth.config import AuthConfig
@@ -44,6 +45,7 @@ def routes() -> list[BaseRoute]:
         Route("/readyz", health.readyz, methods=["GET"]),
         *runs_api.routes(),
         *flows_api.routes(),
+        *packages_api.routes(),
         *media_api.routes(),
         Route("/api/v1/{tenant}/{package}/actions/{action}", actions.run_action, methods=["POST"]),
         *entities_api.routes(),

@@ -20,21 +20,25 @@ it replaced, and schedules are synced to that state. The run then ends Failed wi
 `op` also covers enable, disable and uninstall: one transaction, then the schedule sync
 (pausing, resuming or deleting the package's schedules); there is nothing to compensate.
 
-Use `start_package_change` from a web endpoint or any process with a Temporal client. The
-CLI's `metabuilder packages install` keeps the direct, offline path (no Temporal); the next
-start of the stack or worker reconciles the schedules (engine.schedules.reconcile).
+Use `start_package_change` from a web endpoint or any process with a Temporal client; with
+`exclusive=True` every change of one package in one tenant shares the workflow id
+`change_workflow_id(...)`, so Temporal refuses a second one while one is open
+(`WorkflowAlreadyStartedError`; web/api/packages.py answers 409). The CLI's `metabuilder
+packages install` keeps the direct, offline path (no Temporal); the next start of the stack
+or worker reconciles the schedules (engine.schedules.reconcile).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
@@ -187,17 +191,37 @@ def _cause(failure: BaseException) -> str:
     return str(failure)
 
 
+def change_workflow_id(tenant_slug: str, package: str) -> str:
+    """The one workflow id of exclusive changes of `package` in a tenant (a run per change)."""
+    return f"{tenant_slug}/{package}/package-change"
+
+
 async def start_package_change(
-    client: Client, change: PackageChange, *, task_queue: str
+    client: Client,
+    change: PackageChange,
+    *,
+    task_queue: str,
+    exclusive: bool = False,
+    memo: Mapping[str, Any] | None = None,
 ) -> WorkflowHandle[Any, PackageInstallResult]:
-    """Start a PackageInstall run (id `{tenant}/{package}/package-{op}/{uuid}`)."""
+    """Start a PackageInstall run (id `{tenant}/{package}/package-{op}/{uuid}`, or with
+    `exclusive` `change_workflow_id(...)`: raises `WorkflowAlreadyStartedError` while another
+    exclusive change of the package in the tenant is open; a closed one may run again)."""
     if change.op not in OPS:
         raise ValueError(f"unknown package operation {change.op!r}")
+    workflow_id = (
+        change_workflow_id(change.tenant_slug, change.package)
+        if exclusive
+        else f"{change.tenant_slug}/{change.package}/package-{change.op}/{uuid.uuid4()}"
+    )
     return await client.start_workflow(
         PackageInstall.run,
         change,
-        id=f"{change.tenant_slug}/{change.package}/package-{change.op}/{uuid.uuid4()}",
+        id=workflow_id,
         task_queue=task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        memo=dict(memo) if memo else None,
         search_attributes=search_attributes.run_attributes(
             tenant=change.tenant_slug,
             package=change.package,

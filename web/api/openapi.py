@@ -11,7 +11,8 @@ The document describes what the caller may do: an operation appears when the cal
 in the tenant reaches the entity's `x-acl` rule for it (all rows or own rows), so a visitor
 sees the public part and an admin the whole API. Paths are concrete (tenant, package and
 entity filled in); only `{id}` is a parameter. Response rows allow null in every data field
-(a field added later, or left out on create, is null in older rows).
+(a field added later, or left out on create, is null in older rows). Admins (and gods) also
+see the package management operations of web/api/packages.py, with `{package}` a parameter.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from dbal.query import access
 from dbal.relations import reverse_relations
 from web.api.entity_http import JSONBody, api_endpoint
 from web.api.entity_target import Tenancy, declared_actions, tenancy
+from web.api.packages import MANAGE_LEVEL, VERBS
 from web.identity import Identity, current_identity
 from web.middleware.csrf import csrf_token
 from web.services import services
@@ -430,6 +432,96 @@ RUN = {
 }  # fmt: skip
 
 
+PACKAGE_ITEM = {
+    "type": "object",
+    "required": ["id", "name", "versions", "availableVersion", "installedVersion", "enabled",
+                 "upgradeAvailable", "inCatalog"],
+    "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"},
+        "description": {"type": "string"}, "minLevel": {"type": ["integer", "null"]},
+        "primary": {"type": "boolean"},
+        "dependencies": {"type": "object", "additionalProperties": {"type": "string"}},
+        "versions": {"type": "array", "items": {"type": "string"}},
+        "availableVersion": {"type": ["string", "null"],
+                             "description": "The newest version in the catalog"},
+        "installedVersion": {"type": ["string", "null"]},
+        "enabled": {"type": ["boolean", "null"]},
+        "installedAt": {"type": ["string", "null"], "format": "date-time"},
+        "updatedAt": {"type": ["string", "null"], "format": "date-time"},
+        "upgradeAvailable": {"type": "boolean"}, "inCatalog": {"type": "boolean"},
+    },
+}  # fmt: skip
+PACKAGE_RUN = {
+    "type": "object",
+    "required": ["workflowId", "runId", "status", "op", "package"],
+    "properties": {
+        "workflowId": {"type": "string"}, "runId": {"type": ["string", "null"]},
+        "status": {"enum": ["running", "completed"]},
+        "op": {"enum": ["install", "upgrade", "enable", "disable", "uninstall"]},
+        "package": {"type": "string"},
+        "result": {"type": "object", "properties": {
+            "changed": {"type": "array", "items": {"type": "string"}},
+            "schedules": {"type": "array", "items": {"type": "string"}},
+            "initRuns": {"type": "array", "items": {"type": "string"}},
+            "steps": {"type": "array", "items": {"type": "string"}}}},
+    },
+}  # fmt: skip
+PACKAGE_PARAM = {
+    "name": "package",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"},
+}
+CHANGE_SUMMARIES = {
+    "install": "Install a catalog package, or upgrade it to the newest (or the given) version",
+    "enable": "Enable an installed package",
+    "disable": "Disable an installed package: its pages, entities and schedules stop",
+    "uninstall": "Uninstall a package (its entity rows stay)",
+}  # fmt: skip
+
+
+def package_paths(slug: str) -> dict[str, Any]:
+    """Package management (web/api/packages.py), for callers at MANAGE_LEVEL."""
+    base = f"/api/v1/{quote(slug)}/packages"
+    tag = "packages"
+    paths: dict[str, Any] = {base: {"get": {
+        "operationId": "list_packages", "tags": [tag],
+        "summary": "The catalog's packages with the tenant's installed version and state",
+        "responses": responses({"200": {"description": "Every package", "content": json_content(
+            {"type": "object", "required": ["items"],
+             "properties": {"items": {"type": "array", "items": PACKAGE_ITEM}}})}}),
+    }}}  # fmt: skip
+    for verb in VERBS:
+        body: dict[str, Any] = (
+            {"type": "object", "additionalProperties": False, "properties": {
+                "version": {"type": "string", "minLength": 1, "maxLength": 64,
+                            "description": "A version or a semver range"},
+                "config": {"type": "object", "description": "A fresh install's config"}}}
+            if verb == "install" else {"type": "object", "maxProperties": 0}
+        )  # fmt: skip
+        paths[f"{base}/{{package}}/{verb}"] = {"post": {
+            "operationId": f"package_{verb}", "tags": [tag], "summary": CHANGE_SUMMARIES[verb],
+            "description": "Starts a PackageInstall run; follow it with GET /runs/{workflowId}. "
+            "One change of a package at a time (409). 422 also reports a failed run.",
+            "parameters": [
+                PACKAGE_PARAM,
+                query_param("wait", {"type": "string"},
+                            "Wait up to this many seconds (at most 60; true: 30) for the end"),
+                {"name": "Idempotency-Key", "in": "header", "required": False,
+                 "schema": {"type": "string", "maxLength": 200},
+                 "description": "A retry with the same key joins the first run"},
+            ],
+            "requestBody": {"required": False, "content": json_content(body)},
+            "responses": responses({
+                "200": {"description": "The run ended (?wait)",
+                        "content": json_content(PACKAGE_RUN)},
+                "202": {"description": "Started, or still running", "content": json_content(
+                    PACKAGE_RUN)},
+            }, "409", "503"),
+        }}  # fmt: skip
+    return paths
+
+
 def document(where: Tenancy, action_level: ActionLevel) -> dict[str, Any]:
     """The OpenAPI 3.1 document of the tenant's installed entities, as `where.scope` sees it."""
     paths: dict[str, Any] = {}
@@ -458,6 +550,8 @@ def document(where: Tenancy, action_level: ActionLevel) -> dict[str, Any]:
             schemas[name + ".create"] = input_schema(model, creating=True)
             schemas[name + ".patch"] = input_schema(model, creating=False)
             schemas[name + ".page"] = page_schema(ref(model))
+    if where.scope.level >= MANAGE_LEVEL:
+        paths.update(package_paths(where.slug))
     return {
         "openapi": "3.1.0",
         "info": {

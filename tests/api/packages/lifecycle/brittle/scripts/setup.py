@@ -1,0 +1,2 @@
+def main(ctx):
+    raise ValueError("no warehouse configured")

@@ -1,0 +1,3 @@
+def main(ctx):
+    ctx.kv.set("notes-setup", ctx.input["reason"])
+    return 1
