@@ -17,8 +17,6 @@ a comma-separated list, `is_null` true or false.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from dbal.entity_model import EntityModel, FieldSpec
 from dbal.errors import DataError, ForbiddenError, ValidationError
 from dbal.query import access
 from dbal.scope import Scope
+from web.api.entity_io import CsvRows
 from web.views.fields import display_text, label_field, label_of, row_label, scalar
 
 LIMITS: Final = (10, 20, 50, 100)
@@ -344,13 +343,10 @@ def file_response(model: EntityModel, rows: Sequence[Mapping[str, Any]], fmt: st
     if fmt == "json":
         body = json.dumps([{n: _plain(r.get(n)) for n in names} for r in rows], ensure_ascii=False)
         media, ext = "application/json", "json"
-    else:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(names)
-        for row in rows:
-            writer.writerow([_csv_cell(row.get(n)) for n in names])
-        body, media, ext = out.getvalue(), "text/csv; charset=utf-8", "csv"
+    else:  # the CRUD API's CSV: null vs "" kept, formulas guarded, importable again
+        encoder = CsvRows(model, tuple(names))
+        body = (encoder.header() + encoder.rows(list(rows))).decode()
+        media, ext = "text/csv; charset=utf-8", "csv"
     filename = f"{model.package_id}-{model.name}.{ext}"
     return Response(
         body,
@@ -363,26 +359,6 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    text = str(_plain(value))
-    # a leading = + - @ makes spreadsheets run formulas: keep it text
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _numeric(text) else text
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def picker_options(
