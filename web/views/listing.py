@@ -345,7 +345,7 @@ def file_response(model: EntityModel, rows: Sequence[Mapping[str, Any]], fmt: st
         media, ext = "application/json", "json"
     else:  # the CRUD API's CSV: null vs "" kept, formulas guarded, importable again
         encoder = CsvRows(model, tuple(names))
-        body = (encoder.header() + encoder.rows(list(rows))).decode()
+        body = (encoder.header() + encoder.rows([dict(r) for r in rows])).decode()
         media, ext = "text/csv; charset=utf-8", "csv"
     filename = f"{model.package_id}-{model.name}.{ext}"
     return Response(
