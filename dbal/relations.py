@@ -36,10 +36,11 @@ class Relation:
     field: str
 
 
-def reverse_relations(
+def pointing_keys(
     schema: SchemaManager, parent: EntityModel, packages: Collection[str]
-) -> dict[str, Relation]:
-    """Every name of every reverse relation of `parent`, among the entities of `packages`."""
+) -> list[tuple[EntityModel, str, str | None]]:
+    """(child, field, related_name) of every foreign key aimed at `parent`, among the
+    entities of `packages`, in a stable order."""
     found: list[tuple[EntityModel, str, str | None]] = []
     for other in sorted(schema.models(), key=lambda m: m.qualified_name):
         if other.package_id not in packages:
@@ -51,6 +52,14 @@ def reverse_relations(
                 continue  # a dangling reference of a tolerant package
             if aimed.qualified_name == parent.qualified_name:
                 found.append((other, fk.field, fk.related_name))
+    return found
+
+
+def reverse_relations(
+    schema: SchemaManager, parent: EntityModel, packages: Collection[str]
+) -> dict[str, Relation]:
+    """Every name of every reverse relation of `parent`, among the entities of `packages`."""
+    found = pointing_keys(schema, parent, packages)
     names: dict[str, Relation] = {}
     explicit: dict[str, list[Relation]] = {}
     derived: dict[str, list[Relation]] = {}

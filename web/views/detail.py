@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from dbal.database import Database
 from dbal.entity_model import EntityModel
 from dbal.errors import DataError
+from dbal.relations import pointing_keys
 from dbal.scope import Scope
 from web.views.fields import display_text, foreign_key, label_of, row_label
 from web.views.listing import label_of_entity, may
@@ -87,34 +88,25 @@ def related(
     installed: set[str],
 ) -> list[dict[str, Any]]:
     groups = []
-    for other in db.schema.models():
-        if other.package_id not in installed:
-            continue
-        for fk in other.foreign_keys:
-            try:
-                aimed = db.schema.get(fk.entity, other.package_id).model
-            except DataError:
-                continue
-            if aimed.qualified_name != model.qualified_name:
-                continue
-            try:
-                page = db.entities(scope, package=other.package_id).list(
-                    other.name, filter={fk.field: record_id}, limit=RELATED_MAX, total=True
-                )
-            except DataError:
-                continue  # not readable at this level
-            other_base = f"/{slug}/{other.package_id}/{other.name}"
-            query = urlencode([("ff", fk.field), ("fo", "eq"), ("fv", record_id)])
-            groups.append(
-                {
-                    "entity": other.qualified_name,
-                    "title": f"{label_of_entity(other)} by {label_of(other.fields[fk.field])}",
-                    "total": page["total"] or 0,
-                    "href": f"{other_base}?{query}",
-                    "rows": [
-                        {"href": f"{other_base}/{r['id']}", "label": row_label(other, r)}
-                        for r in page["items"]
-                    ],
-                }
+    for other, field, _ in pointing_keys(db.schema, model, installed):
+        try:
+            page = db.entities(scope, package=other.package_id).list(
+                other.name, filter={field: record_id}, limit=RELATED_MAX, total=True
             )
+        except DataError:
+            continue  # not readable at this level
+        other_base = f"/{slug}/{other.package_id}/{other.name}"
+        query = urlencode([("ff", field), ("fo", "eq"), ("fv", record_id)])
+        groups.append(
+            {
+                "entity": other.qualified_name,
+                "title": f"{label_of_entity(other)} by {label_of(other.fields[field])}",
+                "total": page["total"] or 0,
+                "href": f"{other_base}?{query}",
+                "rows": [
+                    {"href": f"{other_base}/{r['id']}", "label": row_label(other, r)}
+                    for r in page["items"]
+                ],
+            }
+        )
     return groups
