@@ -325,6 +325,24 @@ async def test_a_package_whose_dependency_is_missing_is_refused_before_any_run(
     assert item(await admin.get(API), "orphan")["installedVersion"] is None
 
 
+async def test_dependencies_are_installed_first_and_cannot_be_uninstalled_under_a_dependent(
+    stack: Api,
+) -> None:
+    admin = await stack.client("admin")
+    r = await change(admin, "notes_tags", "install")
+    assert r.status_code == 200, r.text
+    assert r.json()["result"]["changed"] == ["notes@1.1.0", "notes_tags@1.0.0"]
+    r = await change(admin, "notes", "uninstall", query="")
+    assert r.status_code == 422, r.text
+    assert (r.json()["error"], r.json()["details"]["chain"]) == (
+        "DEPENDENCY_ERROR",
+        ["notes_tags", "notes"],
+    )
+    assert item(await admin.get(API), "notes")["installedVersion"] == "1.1.0"
+    assert (await change(admin, "notes_tags", "uninstall")).status_code == 200
+    assert (await change(admin, "notes", "uninstall")).status_code == 200
+
+
 async def test_a_change_that_fails_in_its_run_is_422_with_the_runs_failure(stack: Api) -> None:
     admin = await stack.client("admin")
     r = await change(admin, "brittle", "install")
