@@ -159,3 +159,37 @@ async def test_actions_are_rate_limited_per_user(action_limited: Harness) -> Non
         statuses = [(await alice.post(url, json={})).status_code for _ in range(3)]
         assert statuses == [404, 404, 429]
         assert (await bob.post(url, json={})).status_code == 404  # same IP, another user
+
+
+# Every endpoint that starts a durable run draws on the same per-caller budget; the answers
+# before the limit vary (no such action, flow, run or package: refused before Temporal).
+RUN_STARTS = [
+    "/api/v1/acme/hello_world/actions/no_such_action",
+    "/api/v1/acme/hello_world/flows/no_such_flow",
+    "/api/v1/acme/hooks/no_such_flow",
+    "/api/v1/acme/runs/acme/hello_world/increment/0000/retry",
+    "/api/v1/acme/packages/no_such_package/install",
+    "/api/v1/acme/hello_world/counter/0000/no_such_action",
+]
+
+
+@pytest.mark.parametrize("url", RUN_STARTS)
+async def test_every_endpoint_that_starts_a_run_is_rate_limited(
+    action_limited: Harness, url: str
+) -> None:
+    async with action_limited.client(ip=f"10.9.{uuid.uuid4().bytes[0]}.1") as alice:
+        await login(alice, "acme", "alice")
+        statuses = [(await alice.post(url, json={})).status_code for _ in range(3)]
+    assert 429 not in statuses[:2] and statuses[2] == 429, statuses
+
+
+async def test_run_starts_share_one_budget_and_reads_are_not_counted(
+    action_limited: Harness,
+) -> None:
+    async with action_limited.client() as bob:
+        await login(bob, "acme", "bob")
+        for _ in range(5):
+            assert (await bob.get("/api/v1/acme/runs")).status_code != 429
+        assert (await bob.post(RUN_STARTS[0], json={})).status_code == 404
+        assert (await bob.post(RUN_STARTS[2], json={})).status_code != 429
+        assert (await bob.post(RUN_STARTS[1], json={})).status_code == 429

@@ -1,7 +1,10 @@
-"""Rate limits on login, register, password reset and action endpoints (the `limits` library).
+"""Rate limits on login, register, password reset and the endpoints that start runs (the
+`limits` library).
 
 Counters live in Redis when a URL is configured (shared by every web replica), in process
-otherwise. Keys: client IP for the auth endpoints; the user (or IP when anonymous) for actions.
+otherwise. Keys: client IP for the auth endpoints; the user (or IP when anonymous) for the
+endpoints that start durable runs, which share one budget (`RateLimits.actions`): actions,
+entity actions, flow starts, webhooks, run retries and package changes (`RUN_STARTS`).
 Over the limit the answer is 429 `RATE_LIMIT_EXCEEDED` with `Retry-After`.
 
 When Redis cannot be reached the limits still hold, counted in this process until Redis
@@ -28,7 +31,20 @@ from web.auth.config import RateLimits
 from web.errors import error_response
 from web.identity import IDENTITY_KEY, Identity
 
-ACTION_PATH = re.compile(r"^/api/v1/[^/]+/[^/]+/actions/[^/]+/?$")
+_SEGMENT = r"[^/]+"
+RUN_STARTS = re.compile(
+    "|".join(
+        rf"(?:^/api/v1/{_SEGMENT}/{tail}/?$)"
+        for tail in (
+            rf"{_SEGMENT}/actions/{_SEGMENT}",  # POST .../{package}/actions/{action}
+            rf"{_SEGMENT}/flows/{_SEGMENT}",  # POST .../{package}/flows/{flow}
+            rf"hooks/{_SEGMENT}",  # POST .../hooks/{flow} (anonymous callers)
+            r"runs/.+/retry",  # POST .../runs/{workflowId}/retry
+            rf"packages/{_SEGMENT}/(?:install|enable|disable|uninstall)",
+            rf"{_SEGMENT}/{_SEGMENT}/{_SEGMENT}/{_SEGMENT}",  # .../{pkg}/{entity}/{id}/{action}
+        )
+    )
+)
 log = logging.getLogger("metabuilder.auth")
 
 
@@ -125,7 +141,7 @@ class RateLimitMiddleware:
         if rule is not None:
             name, item = rule
             who = client_ip(scope)
-        elif ACTION_PATH.match(path):
+        elif RUN_STARTS.match(path):
             name, item = "actions", self.actions
             identity = scope.get(IDENTITY_KEY)
             user = identity.user_id if isinstance(identity, Identity) else None
