@@ -24,10 +24,9 @@ from temporalio.exceptions import ApplicationError
 from dbal.database import Database
 from dbal.errors import DataError, UnavailableError
 from engine.packages import Catalog
-from engine.packages.errors import LifecycleError, NotInstalled, PackageError
+from engine.packages.errors import NotInstalled, PackageError
 from engine.packages.lifecycle import PackageManager, StepHook
 from engine.packages.model import Package
-from engine.packages.resolve import resolve
 from engine.schedules import TemporalSchedules, schedule_names, sync_packages
 from engine.workflows.package_install import (
     APPLY_ACTIVITY,
@@ -88,22 +87,15 @@ class InstallActivities:
                 non_retryable=True,
             )
         with _business_errors():
-            manager = self._manager()
-            installed = manager.installed(change.tenant_id)
-            row = installed.get(change.package)
-            if change.op in ("install", "upgrade"):
-                if change.op == "upgrade" and row is None:
-                    raise NotInstalled(f"{change.package} is not installed in this tenant")
-                target = manager.load_target(change.package, change.version)
-                if change.op == "install" and row is not None and row["version"] != target.version:
-                    raise LifecycleError(
-                        f"{change.package} {row['version']} is installed in this tenant; "
-                        f"use upgrade to move to {target.version}"
-                    )
-                versions = {pid: r["version"] for pid, r in installed.items()}
-                if change.op == "upgrade":
-                    versions.pop(change.package, None)
-                resolved = resolve(self._catalog.extended(target), [target], versions)
+            checked = self._manager().check(
+                change.tenant_id,
+                change.package,
+                change.op,
+                version=change.version,
+                config=change.config,
+            )
+            installed = checked.installed
+            if checked.plan is not None:
                 packages = [
                     PlannedPackage(
                         p.id,
@@ -114,11 +106,10 @@ class InstallActivities:
                         ),
                         inits=[s.name for s in p.scripts if s.kind == "init"],
                     )
-                    for p in resolved.to_install
+                    for p in checked.plan.to_install
                 ]
                 return InstallPlan(change, packages)
-            if row is None:
-                raise NotInstalled(f"{change.package} is not installed in this tenant")
+            row = installed[change.package]
             package = self._catalog.find(change.package, row["version"])
             planned = PlannedPackage(change.package, row["version"], row["version"])
             planned.crons = schedule_names(package)

@@ -43,7 +43,7 @@ from engine.packages.jsonread import LoadMode
 from engine.packages.loader import load_package
 from engine.packages.migrate import DbalEntityMigrator, EntityMigrator
 from engine.packages.model import Package
-from engine.packages.resolve import Requirement, resolve
+from engine.packages.resolve import Plan, Requirement, resolve
 from engine.packages.schemas import check_config
 from engine.packages.semver import Range
 from engine.packages.sinks import (
@@ -54,9 +54,10 @@ from engine.packages.sinks import (
     cron_schedules,
 )
 
-__all__ = ["STEPS", "LifecycleReport", "PackageManager", "StepHook"]
+__all__ = ["OPS", "STEPS", "ChangeCheck", "LifecycleReport", "PackageManager", "StepHook"]
 
 STEPS = ("migrate", "routes", "seed", "workflows", "record", "schedules")
+OPS = ("install", "upgrade", "enable", "disable", "uninstall")
 StepHook = Callable[[str, str], None]
 
 _ip = tables.installed_packages
@@ -83,6 +84,17 @@ class LifecycleReport:
             f"{len(self.migrations)} migration steps, {len(self.schedules)} schedules, "
             f"{len(self.warnings)} warnings"
         )
+
+
+@dataclass(frozen=True)
+class ChangeCheck:
+    """A change that passed `PackageManager.check`: for install and upgrade, the version to
+    apply and what dependency resolution adds (`plan.to_install`, the target last)."""
+
+    op: str
+    installed: dict[str, dict[str, Any]]
+    target: Package | None = None
+    plan: Plan | None = None
 
 
 class _Handover:
@@ -189,6 +201,55 @@ class PackageManager:
             )
         return best
 
+    def check(
+        self,
+        tenant_id: str,
+        package_id: str,
+        op: str,
+        *,
+        version: str | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> ChangeCheck:
+        """Whether `op` can be done, without changing anything; the typed error if not.
+
+        install: the catalog has the package (at `version`, a version or a range), it is not
+        installed at another version, its dependencies resolve; `config` only on a fresh
+        install. upgrade: it is installed, the target resolves, and every installed package
+        that depends on it accepts the target version. enable, disable, uninstall: it is
+        installed; uninstall: nothing installed depends on it.
+        """
+        if op not in OPS:
+            raise LifecycleError(f"unknown package change {op!r}")
+        installed = self.installed(tenant_id)
+        row = installed.get(package_id)
+        if op in ("install", "upgrade"):
+            if op == "upgrade" and row is None:
+                raise NotInstalled(f"{package_id} is not installed in this tenant")
+            target = self.load_target(package_id, version)
+            if op == "install" and row is not None and row["version"] != target.version:
+                raise LifecycleError(
+                    f"{package_id} {row['version']} is installed in this tenant; "
+                    f"use upgrade to move to {target.version}"
+                )
+            if row is not None and config is not None:
+                raise ConfigInvalid(
+                    f"{package_id} is installed: its config stays as it is (config is for a "
+                    "fresh install)",
+                    [],
+                )
+            catalog = self.catalog.extended(target)
+            if op == "upgrade":
+                _check_dependents_accept(catalog, installed, target)
+            versions = {pid: r["version"] for pid, r in installed.items()}
+            if op == "upgrade":
+                versions.pop(package_id)
+            return ChangeCheck(op, installed, target, resolve(catalog, [target], versions))
+        if row is None:
+            raise NotInstalled(f"{package_id} is not installed in this tenant")
+        if op == "uninstall":
+            _check_no_dependents(self.catalog, installed, package_id)
+        return ChangeCheck(op, installed)
+
     # -- operations --------------------------------------------------------------------------
 
     def install(
@@ -253,15 +314,7 @@ class PackageManager:
             raise LifecycleError(f"{target} holds package {new.id}, not {package_id}")
         catalog = self.catalog.extended(new)
         old = catalog.find(package_id, row["version"])
-        for dependent_id, dependent_row in installed.items():
-            dependent = catalog.find(dependent_id, dependent_row["version"])
-            wanted = dependent.dependencies.get(package_id) if dependent else None
-            if wanted is not None and not Range.parse(wanted).matches(new.version):
-                raise VersionConflict(
-                    f"cannot upgrade {package_id} to {new.version}: {dependent_id} "
-                    f"{dependent_row['version']} requires {package_id} {wanted}",
-                    [dependent_id, package_id],
-                )
+        _check_dependents_accept(catalog, installed, new)
         versions = {pid: r["version"] for pid, r in installed.items() if pid != package_id}
         plan = resolve(catalog, [new], versions)
         report = LifecycleReport("upgrade", tenant_id, kept=list(plan.keep))
@@ -319,18 +372,7 @@ class PackageManager:
         row = installed.get(package_id)
         if row is None:
             raise NotInstalled(f"{package_id} is not installed in this tenant")
-        dependents = sorted(
-            pid
-            for pid, other in installed.items()
-            if pid != package_id
-            and (pkg := self.catalog.find(pid, other["version"])) is not None
-            and package_id in pkg.dependencies
-        )
-        if dependents:
-            raise DependencyError(
-                f"cannot uninstall {package_id}: {', '.join(dependents)} depend on it",
-                [*dependents, package_id],
-            )
+        _check_no_dependents(self.catalog, installed, package_id)
         package = self.catalog.find(package_id, row["version"])
         report = LifecycleReport("uninstall", tenant_id)
         with self._transaction() as (conn, handover):
@@ -627,3 +669,36 @@ class PackageManager:
 
 def requirement(package_id: str, range_: str = "*") -> Requirement:
     return Requirement(package_id, range_)
+
+
+def _check_dependents_accept(
+    catalog: Catalog, installed: dict[str, dict[str, Any]], new: Package
+) -> None:
+    """VersionConflict when an installed package's range for `new.id` excludes `new`."""
+    for dependent_id, dependent_row in installed.items():
+        dependent = catalog.find(dependent_id, dependent_row["version"])
+        wanted = dependent.dependencies.get(new.id) if dependent else None
+        if wanted is not None and not Range.parse(wanted).matches(new.version):
+            raise VersionConflict(
+                f"cannot upgrade {new.id} to {new.version}: {dependent_id} "
+                f"{dependent_row['version']} requires {new.id} {wanted}",
+                [dependent_id, new.id],
+            )
+
+
+def _check_no_dependents(
+    catalog: Catalog, installed: dict[str, dict[str, Any]], package_id: str
+) -> None:
+    """DependencyError when another installed package depends on `package_id`."""
+    dependents = sorted(
+        pid
+        for pid, other in installed.items()
+        if pid != package_id
+        and (pkg := catalog.find(pid, other["version"])) is not None
+        and package_id in pkg.dependencies
+    )
+    if dependents:
+        raise DependencyError(
+            f"cannot uninstall {package_id}: {', '.join(dependents)} depend on it",
+            [*dependents, package_id],
+        )

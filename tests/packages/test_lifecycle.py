@@ -16,6 +16,8 @@ from engine.packages import (
     Catalog,
     ConfigInvalid,
     DependencyError,
+    LifecycleError,
+    NotInstalled,
     StepFailed,
     VersionConflict,
 )
@@ -295,6 +297,32 @@ def test_upgrade_refuses_to_break_a_dependent(
     pm.install(acme, "shop", version="1.0.0")
     with pytest.raises(VersionConflict, match=r"shop 1.0.0 requires base \^1"):
         pm.upgrade(acme, "base")
+
+
+def test_check_refuses_what_the_change_would_refuse_and_changes_nothing(
+    database: Database, catalog: Catalog, sinks: MemorySchedules, tmp_path: Path
+) -> None:
+    acme = tenant(database, "acme")
+    write_package(tmp_path / "more", "base", version="2.0.0", dirname="base2")
+    pm = manager(database, Catalog([tmp_path / "pkgs", tmp_path / "more"]), sinks)
+    with pytest.raises(NotInstalled):
+        pm.check(acme, "shop", "enable")
+    fresh = pm.check(acme, "shop", "install", version="1.0.0")
+    assert (fresh.op, [p.id for p in fresh.plan.to_install]) == ("install", ["base", "shop"])
+    pm.install(acme, "shop", version="1.0.0")
+    before = snapshot(database, sinks)
+    with pytest.raises(VersionConflict, match=r"shop 1.0.0 requires base \^1"):
+        pm.check(acme, "base", "upgrade")
+    with pytest.raises(DependencyError, match="shop depend on it"):
+        pm.check(acme, "base", "uninstall")
+    with pytest.raises(ConfigInvalid, match="config is for a fresh install"):
+        pm.check(acme, "shop", "install", version="1.0.0", config={"currency": "EUR"})
+    with pytest.raises(LifecycleError, match="use upgrade"):
+        pm.check(acme, "base", "install", version="2.0.0")
+    with pytest.raises(LifecycleError, match="unknown package change"):
+        pm.check(acme, "shop", "reinstall")
+    assert pm.check(acme, "shop", "uninstall").op == "uninstall"
+    assert snapshot(database, sinks) == before
 
 
 def test_disable_hides_routes_and_pauses_schedules_enable_restores(
