@@ -46,9 +46,11 @@ class ScriptInfo(Protocol):
 
 
 class ScriptLookup(Protocol):
-    """What dispatch needs from the package layer: the manifest of an action of a package."""
+    """What dispatch needs from the package layer: the manifest of an action of a package,
+    of the version the tenant installed (None, or a version the catalog no longer has: the
+    newest; `Catalog.pick`)."""
 
-    def __call__(self, package_id: str, script: str) -> ScriptInfo | None: ...
+    def __call__(self, package_id: str, script: str, version: str | None) -> ScriptInfo | None: ...
 
 
 @dataclass
@@ -61,6 +63,7 @@ class ActionRequest:
     user_id: str | None = None
     user_level: int = 0
     idempotency_key: str | None = None
+    version: str | None = None  # the package version the tenant installed
 
 
 @dataclass
@@ -103,7 +106,7 @@ class Dispatcher:
         return f"{req.tenant_slug}/{req.package_id}/{req.action}/{suffix}"
 
     def check(self, req: ActionRequest) -> ScriptInfo:
-        script = self._lookup(req.package_id, req.action)
+        script = self._lookup(req.package_id, req.action, req.version)
         if script is None or script.kind != "action":
             raise ActionNotFound(f"no action {req.action!r} in package {req.package_id!r}")
         if req.user_level < script.min_level:
@@ -132,6 +135,7 @@ class Dispatcher:
             user_level=req.user_level,
             kind="action",
             timeout_s=script.timeout_s,
+            version=req.version,
         )
         client = await self._connection.client()
         workflow_id = self.workflow_id(req)

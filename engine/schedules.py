@@ -175,7 +175,7 @@ class ScheduledRun:
         """A FlowRun with its definition validated and pinned (FlowError if it is invalid)."""
         request = FlowRequest(
             tenant_id, tenant_slug, package.id, flow_id, input={}, user_level=run_as_level,
-            trigger="schedule",
+            trigger="schedule", version=package.version,
         )  # fmt: skip
         params = flows.prepare(request, check_level=False).params
         return cls(
@@ -352,9 +352,9 @@ def desired_schedules(
         rows = conn.execute(query).all()
     wanted: dict[str, ScheduledRun] = {}
     for row in rows:
-        package = catalog.find(row.package_id, row.version)
+        package = catalog.pick(row.package_id, row.version)
         if package is None:
-            log.warning("%s %s is installed but not in the catalog", row.package_id, row.version)
+            log.warning("%s is installed but not in the catalog", row.package_id)
             continue
         for cron in cron_schedules(row.tenant_id, package, paused=not row.enabled):
             wanted[cron.schedule_id] = ScheduledRun.for_cron(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -19,23 +18,19 @@ from engine.errors import ActionDenied, ActionNotFound
 from web.errors import ApiError
 from web.identity import current_identity
 from web.services import services
-from web.tenancy import directory, resolve_tenant
+from web.tenancy import installed_packages, resolve_tenant
 
 MAX_BODY = 1024 * 1024
 
 
 async def run_action(request: Request) -> JSONResponse:
-    svc = services(request)
     tenant = await resolve_tenant(request, request.path_params["tenant"])
     package_id = request.path_params["package"]
     action = request.path_params["action"]
     identity = current_identity(request)
 
-    tenants = directory(svc.db)
-    installed = tenants.cached_packages(tenant["id"])
-    if installed is None:
-        installed = await run_in_threadpool(tenants.packages, tenant["id"])
-    if package_id not in installed:
+    installed = await installed_packages(request, tenant["id"])
+    if package_id not in installed.ids:
         raise ApiError(404, f"package {package_id!r} is not installed for this tenant")
 
     body = await read_json(request)
@@ -49,6 +44,7 @@ async def run_action(request: Request) -> JSONResponse:
         user_id=identity.user_id,
         user_level=identity.level,
         idempotency_key=request.headers.get("idempotency-key"),
+        version=installed.versions[package_id],
     )
     return await dispatch(request, req)
 

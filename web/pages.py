@@ -23,7 +23,7 @@ from web.page_data import PageDataError, PageDataForbidden
 from web.render_cache import render_page
 from web.routing import RouteMatch, match_installed, match_page_configs
 from web.services import WebServices, services
-from web.tenancy import DEFAULT_TENANT, find_tenant
+from web.tenancy import DEFAULT_TENANT, find_tenant, installed_packages
 
 log = logging.getLogger(__name__)
 CACHE_HEADER = "X-MB-Render-Cache"  # hit | miss | off: whether the render cache answered
@@ -65,7 +65,7 @@ def find_route(svc: WebServices, tenant_id: str, path: str) -> RouteMatch | None
     installed = svc.db.installed_packages.list(tenant_id)
     primary = {}
     for row in installed:
-        package = svc.catalog.find(row["package_id"])
+        package = svc.catalog.pick(row["package_id"], row["version"])
         primary[row["package_id"]] = bool(package and package.primary)
     return match_installed(installed, path, primary=primary)
 
@@ -78,7 +78,8 @@ async def render_route(
     identity: Identity,
 ) -> Response:
     slug = tenant["slug"]
-    package = svc.catalog.find(route.package_id)
+    versions = (await installed_packages(request, tenant["id"])).versions
+    package = svc.catalog.pick(route.package_id, versions.get(route.package_id))
     if package is None:
         return system_page(request, slug, 404, "Not found", [f"No package {route.package_id!r}."])
     component = package.component(route.component) if route.component else package.home_component()
@@ -87,7 +88,15 @@ async def render_route(
         return system_page(request, slug, 404, "Page unavailable", lines)
     try:
         rendered = await run_in_threadpool(
-            render_page, svc, tenant, package, component, route, identity, csrf_token(request.scope)
+            render_page,
+            svc,
+            tenant,
+            package,
+            component,
+            route,
+            identity,
+            csrf_token(request.scope),
+            versions,
         )
     except PageDataForbidden as exc:
         if not identity.authenticated:

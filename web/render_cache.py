@@ -225,6 +225,7 @@ def render_page(
     route: RouteMatch,
     identity: Identity,
     csrf_token: str,
+    versions: Mapping[str, str] | None = None,
 ) -> PageRender:
     """Load the page's data for this viewer, then render it or take it from the cache.
 
@@ -253,7 +254,9 @@ def render_page(
     data = load_page_data(svc.db, scope, declared, context)
     cache = svc.render_cache
     if not cache.cacheable(component):
-        html, css = _render(svc, tenant, package, component, route, identity, data, csrf_token)
+        html, css = _render(
+            svc, tenant, package, component, route, identity, data, csrf_token, versions
+        )
         return PageRender(html, css, "off")
     cache.observe_packages(svc, tenant_id)
     key = cache.key(
@@ -264,7 +267,7 @@ def render_page(
         html = str(entry["html"]).replace(str(entry["slot"]), csrf_token)
         return PageRender(html, str(entry["css"]), "hit")
     slot = "mb-csrf-" + secrets.token_hex(16)
-    html, css = _render(svc, tenant, package, component, route, identity, data, slot)
+    html, css = _render(svc, tenant, package, component, route, identity, data, slot, versions)
     if generation >= 0 and len(html) + len(css) <= _MAX_ENTRY:
         cache.store.store(key, {"g": generation, "slot": slot, "html": html, "css": css})
     return PageRender(html.replace(slot, csrf_token), css, "miss")
@@ -279,6 +282,7 @@ def _render(
     identity: Identity,
     data: Mapping[str, Any],
     csrf_token: str,
+    versions: Mapping[str, str] | None,
 ) -> tuple[str, str]:
     context = RenderContext(
         tenant=str(tenant["slug"]),
@@ -290,6 +294,7 @@ def _render(
         data=data,
         params=dict(route.params),
         csrf_token=csrf_token,
+        versions=versions or {},
     )
     result = svc.renderer.render(package.id, component.definition, {}, context)
     return result.html, result.css

@@ -36,7 +36,7 @@ class ScriptActivities:
 
     @activity.defn(name=RUN_SCRIPT_ACTIVITY)
     async def run_script(self, params: ScriptRunInput) -> ScriptRunResult:
-        package = self._catalog.find(params.package_id, params.version)
+        package = self._catalog.pick(params.package_id, params.version)
         script = package.script(params.script) if package is not None else None
         if package is None or script is None:
             raise ApplicationError(

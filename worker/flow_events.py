@@ -80,8 +80,7 @@ class EventActivities:
             raise ApplicationError("this worker has no database", details, type=NODE_ERROR)
         found = []
         for row in self._db.installed_packages.list(tenant_id, enabled_only=True):
-            package = self._catalog.find(row["package_id"], row["version"])
-            package = package or self._catalog.find(row["package_id"])
+            package = self._catalog.pick(row["package_id"], row["version"])
             if package is not None:
                 found.append(package)
         return found

@@ -19,6 +19,7 @@ import click
 
 from dbal.database import Database
 from dbal.errors import DataError
+from engine.cli.services import resolver_for
 from engine.config import Settings, builtin_packages_dir, load_settings
 from engine.packages import Catalog, Package, PackageError, Problem, load_package
 from engine.packages.errors import ConfigInvalid, PackageInvalid
@@ -29,7 +30,7 @@ from engine.packages.sandbox_runner import SandboxScriptRunner
 from engine.packages.testrunner import Renderer, TestReport, run_package_tests
 from engine.packages.validate import PackageReport, validate_path
 from scripts_runtime.sandbox import SandboxPool
-from web.render import RenderContext, ResolvedComponent, Resolver
+from web.render import RenderContext
 from web.render import Renderer as WebRenderer
 
 EXIT_PROBLEMS = 1
@@ -421,16 +422,6 @@ def _load_for_command(ctx: click.Context, target: str, tolerant: bool) -> tuple[
             f"metabuilder: no package {target!r} (and no directory of that name)"
         )
     return found, catalog
-
-
-def resolver_for(catalog: Catalog) -> Resolver:
-    """The renderer's component resolver over a package catalog."""
-
-    def resolve(package_id: str, ref: str) -> ResolvedComponent | None:
-        found = catalog.resolve(package_id, ref)
-        return ResolvedComponent(found.package_id, found.definition) if found else None
-
-    return resolve
 
 
 def _component_renderer(catalog: Catalog) -> Renderer:

@@ -105,7 +105,7 @@ def routed_paths(svc: WebServices, tenant_id: str) -> list[str]:
         config = row.get("config") or {}
         if isinstance(config, dict) and isinstance(config.get("defaultRoute"), str):
             paths.append(normalise(config["defaultRoute"]))
-        package = svc.catalog.find(row["package_id"])
+        package = svc.catalog.pick(row["package_id"], row["version"])
         if package is not None and package.primary:
             paths.append("/" + str(row["package_id"]))
     return sorted(set(paths))

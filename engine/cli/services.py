@@ -24,7 +24,7 @@ from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
 from engine.temporal_client import TemporalConnection
 from web.app import create_app
-from web.render import Renderer, ResolvedComponent
+from web.render import Renderer, ResolvedComponent, Resolver
 from web.render_cache import RenderCache
 from web.services import WebServices
 
@@ -70,19 +70,25 @@ def build_catalog(settings: Settings) -> Catalog:
 
 
 def script_lookup(catalog: Catalog) -> ScriptLookup:
-    def lookup(package_id: str, script: str) -> ScriptInfo | None:
-        package = catalog.find(package_id)
+    def lookup(package_id: str, script: str, version: str | None) -> ScriptInfo | None:
+        package = catalog.pick(package_id, version)
         return package.script(script) if package is not None else None
 
     return lookup
 
 
-def build_renderer(catalog: Catalog) -> Renderer:
-    def resolve(package_id: str, ref: str) -> ResolvedComponent | None:
-        found = catalog.resolve(package_id, ref)
-        return ResolvedComponent(*found) if found is not None else None
+def resolver_for(catalog: Catalog) -> Resolver:
+    """The renderer's component resolver over a package catalog."""
 
-    return Renderer(resolve=resolve)
+    def resolve(package_id: str, ref: str, version: str | None) -> ResolvedComponent | None:
+        found = catalog.resolve(package_id, ref, version)
+        return ResolvedComponent(found.package_id, found.definition) if found else None
+
+    return resolve
+
+
+def build_renderer(catalog: Catalog) -> Renderer:
+    return Renderer(resolve=resolver_for(catalog))
 
 
 def bootstrap(db: Database, catalog: Catalog) -> bool:

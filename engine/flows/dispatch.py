@@ -66,6 +66,7 @@ class FlowRequest:
     trigger: str = "manual"
     idempotency_key: str | None = None
     event_depth: int = 0
+    version: str | None = None  # the package version the tenant installed (`Catalog.pick`)
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,14 @@ class FlowDispatcher:
         self._catalog = catalog
         self._env_for = env_for
 
-    def definitions(self, package_id: str) -> dict[str, dict[str, Any]]:
-        package = self._catalog.find(package_id)
+    def definitions(self, package_id: str, version: str | None = None) -> dict[str, dict[str, Any]]:
+        """The flows of the package's `version` (as `Catalog.pick` chooses)."""
+        package = self._catalog.pick(package_id, version)
         return package_flows(package) if package is not None else {}
 
     def prepare(self, req: FlowRequest, *, check_level: bool = True) -> PreparedFlow:
         """Find, validate and pin the flow; check the caller's level for hand triggers."""
-        package = self._catalog.find(req.package_id)
+        package = self._catalog.pick(req.package_id, req.version)
         flows = package_flows(package) if package is not None else {}
         doc = flows.get(req.flow_id)
         if package is None or doc is None:

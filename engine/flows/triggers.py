@@ -20,7 +20,7 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +33,8 @@ from engine.flows.parse import parse_flow
 
 log = logging.getLogger("metabuilder.flows")
 
-InstalledLookup = Callable[[str], Sequence[str]]
-"""tenant id -> ids of the packages installed (and enabled) for it."""
+InstalledLookup = Callable[[str], Mapping[str, str]]
+"""tenant id -> {package id: installed version} of the packages enabled for it."""
 
 
 @dataclass(frozen=True)
@@ -42,21 +42,23 @@ class Webhook:
     package_id: str
     flow_id: str
     trigger: Trigger
+    version: str | None = None
 
 
 def find_webhook(
-    dispatcher: FlowDispatcher, packages: Sequence[str], flow_ref: str
+    dispatcher: FlowDispatcher, packages: Mapping[str, str], flow_ref: str
 ) -> list[Webhook]:
-    """Every installed flow called `flow_ref` that has a webhook trigger."""
+    """Every installed flow called `flow_ref` that has a webhook trigger; `packages` maps
+    the tenant's package ids to their installed versions."""
     found: list[Webhook] = []
-    for package_id in packages:
-        doc = dispatcher.definitions(package_id).get(flow_ref)
+    for package_id, version in sorted(packages.items()):
+        doc = dispatcher.definitions(package_id, version).get(flow_ref)
         if doc is None:
             continue
         flow, _ = parse_flow(doc)
         trigger = flow.trigger("webhook")
         if trigger is not None:
-            found.append(Webhook(package_id, flow.id, trigger))
+            found.append(Webhook(package_id, flow.id, trigger, version))
     return found
 
 
@@ -72,21 +74,24 @@ class EntityFlowListener:
         self._dispatcher = dispatcher
         self._installed = installed
 
-    def matching(self, change: EntityChange) -> list[str]:
-        if change.package_id not in self._installed(change.tenant_id):
-            return []
+    def matching(self, change: EntityChange) -> tuple[str | None, list[str]]:
+        """(the installed version of the entity's package, the flows the change starts)."""
+        installed = self._installed(change.tenant_id)
+        if change.package_id not in installed:
+            return None, []
+        version = installed[change.package_id]
         names = []
-        for flow_id, doc in self._dispatcher.definitions(change.package_id).items():
+        for flow_id, doc in self._dispatcher.definitions(change.package_id, version).items():
             flow, _ = parse_flow(doc)
             if flow.id != flow_id:
                 continue  # the short alias of a `workflow_` id: counted once
             if any(_matches(t, change) for t in flow.triggers):
                 names.append(flow.id)
-        return names
+        return version, names
 
     async def __call__(self, change: EntityChange) -> None:
         try:
-            flows = await asyncio.to_thread(self.matching, change)
+            version, flows = await asyncio.to_thread(self.matching, change)
         except Exception:  # the writer's request must not fail because of a flow
             log.exception("entity trigger lookup failed for %s", change.entity)
             return
@@ -100,6 +105,7 @@ class EntityFlowListener:
                 user_id=change.user_id,
                 user_level=change.user_level,
                 trigger="entity",
+                version=version,
             )
             try:
                 await self._dispatcher.start(req, check_level=False)
@@ -132,8 +138,9 @@ def tenant_env(db: Database) -> EnvLookup:
 
 
 def installed_packages(db: Database) -> InstalledLookup:
-    def lookup(tenant_id: str) -> list[str]:
-        return [row["package_id"] for row in db.installed_packages.list(tenant_id)]
+    def lookup(tenant_id: str) -> dict[str, str]:
+        rows = db.installed_packages.list(tenant_id)
+        return {str(row["package_id"]): str(row["version"]) for row in rows}
 
     return lookup
 

@@ -88,6 +88,12 @@ class Catalog:
         except PackageNotFound:
             return None
 
+    def pick(self, package_id: str, installed: str | None) -> Package | None:
+        """What a tenant runs of a package: the version it installed while the catalog still
+        has it, else (none given, or that version gone) the newest."""
+        found = self.find(package_id, installed) if installed is not None else None
+        return found or self.find(package_id)
+
     def best(self, package_id: str, range_: str) -> Package | None:
         """The newest version of a package that satisfies a semver range."""
         versions = self._packages.get(package_id, {})
@@ -140,8 +146,9 @@ class Catalog:
         return None
 
     def resolve(self, package_id: str, ref: str, version: str | None = None) -> ResolvedRef | None:
-        """(owning package id, component definition) for a reference made inside a package."""
-        package = self.find(package_id, version)
+        """(owning package id, component definition) for a reference made inside a package
+        (of `version`, as `pick` chooses)."""
+        package = self.pick(package_id, version)
         if package is None:
             return None
         found = self.lookup_in(package, ref)

@@ -14,7 +14,8 @@ import orjson
 import pytest
 from temporalio.client import Client
 
-from engine.dispatch import Dispatcher, ScriptInfo
+from engine.cli.services import script_lookup
+from engine.dispatch import Dispatcher
 from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
 from engine.temporal_client import TemporalConnection
@@ -38,10 +39,7 @@ async def stack(
     catalog = Catalog([BUILTIN, PACKAGES])
     conn = TemporalConnection("unused", "default", temporal_client)
 
-    def lookup(package_id: str, script: str) -> ScriptInfo | None:
-        package = catalog.find(package_id)
-        return package.script(script) if package is not None else None
-
+    lookup = script_lookup(catalog)
     dispatcher = Dispatcher(conn, task_queue=task_queue, lookup=lookup)
     for h in build(
         database_url, tmp_path / "data", packages_dirs=(BUILTIN, PACKAGES),

@@ -18,7 +18,8 @@ import pytest
 from temporalio.client import Client
 
 from dbal.scope import Scope
-from engine.dispatch import Dispatcher, ScriptInfo
+from engine.cli.services import script_lookup
+from engine.dispatch import Dispatcher
 from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
 from engine.temporal_client import TemporalConnection
@@ -48,10 +49,7 @@ async def stack(
     catalog = Catalog(list(dirs))
     conn = TemporalConnection("unused", "default", temporal_client)
 
-    def lookup(package_id: str, script: str) -> ScriptInfo | None:
-        package = catalog.find(package_id)
-        return package.script(script) if package is not None else None
-
+    lookup = script_lookup(catalog)
     dispatcher = Dispatcher(conn, task_queue=task_queue, lookup=lookup)
     for h in build(database_url, tmp_path / "data", packages_dirs=dirs, dispatcher=dispatcher,
                    temporal=conn, task_queue=task_queue):  # fmt: skip
@@ -186,6 +184,32 @@ async def test_waiting_answers_with_the_result_and_the_entity_api_follows_at_onc
     listed = item(await admin.get(API), "notes")
     assert (listed["installedVersion"], listed["upgradeAvailable"]) == ("1.1.0", False)
     assert (await user.get("/api/v1/acme/notes/note")).json()["items"][0]["text"] == "first"
+
+
+async def test_a_tenant_runs_the_version_it_installed_until_it_upgrades(stack: Api) -> None:
+    """The catalog holds notes 1.0.0 and 1.1.0: a tenant on 1.0.0 is served 1.0.0's page and
+    runs 1.0.0's action, while another tenant runs 1.1.0; the upgrade moves it over."""
+    admin, user = await stack.client("admin"), await stack.client("user")
+    assert (await change(admin, "notes", "install", version="1.0.0")).status_code == 200
+    rival = stack.tenants["rival"]["id"]
+    PackageManager(stack.services.db, stack.services.catalog).install(rival, "notes")
+
+    async def served() -> tuple[str, Any]:
+        page = await user.get("/acme/notes")
+        action = await user.post("/api/v1/acme/notes/actions/version", json={})
+        assert (page.status_code, action.status_code) == (200, 200), action.text
+        shown = "1.1.0" if "Notes 1.1.0" in page.text else "1.0.0" * ("Notes 1.0.0" in page.text)
+        return shown, action.json()["result"]
+
+    assert await served() == ("1.0.0", "1.0.0")
+    rival_admin = await stack.client("rival-admin")
+    theirs = await rival_admin.post("/api/v1/rival/notes/actions/version", json={})
+    assert (await rival_admin.get("/rival/notes")).text.count("Notes 1.1.0") == 1
+    assert theirs.json()["result"] == "1.1.0"
+
+    r = await change(admin, "notes", "install")
+    assert (r.status_code, r.json()["op"]) == (200, "upgrade"), r.text
+    assert await served() == ("1.1.0", "1.1.0")
 
 
 async def test_disable_hides_the_package_enable_brings_it_back_uninstall_removes_it(

@@ -22,8 +22,9 @@ from engine.accounts.lockout import LockoutPolicy
 from engine.accounts.passwords import HashingParams
 from engine.accounts.service import Accounts, AuthPolicy
 from engine.accounts.sessions import SessionPolicy
+from engine.cli.services import script_lookup
 from engine.config import load_settings
-from engine.dispatch import Dispatcher, ScriptInfo
+from engine.dispatch import Dispatcher
 from engine.packages import Catalog, Package
 from engine.temporal_client import TemporalConnection
 from web.app import create_app
@@ -117,10 +118,7 @@ def build(
     db.upgrade()
     catalog = Catalog(list(packages_dirs))
 
-    def lookup(package_id: str, script: str) -> ScriptInfo | None:
-        package = catalog.find(package_id)
-        return package.script(script) if package is not None else None
-
+    lookup = script_lookup(catalog)
     conn = temporal or TemporalConnection("127.0.0.1:9", "default")
     clock = FakeClock()
     delivery = Collected()

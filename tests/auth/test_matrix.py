@@ -18,7 +18,8 @@ from urllib.parse import quote
 import pytest
 from temporalio.client import Client
 
-from engine.dispatch import Dispatcher, ScriptInfo
+from engine.cli.services import script_lookup
+from engine.dispatch import Dispatcher
 from engine.packages import Catalog, Package
 from engine.temporal_client import TemporalConnection
 from tests.auth.harness import BUILTIN, Harness, build, close, install, login
@@ -84,10 +85,7 @@ async def stack(
 ) -> AsyncIterator[tuple[Harness, Catalog]]:
     catalog = Catalog([BUILTIN, GUARDED])
 
-    def lookup(package_id: str, script: str) -> ScriptInfo | None:
-        package = catalog.find(package_id)
-        return package.script(script) if package is not None else None
-
+    lookup = script_lookup(catalog)
     conn = TemporalConnection("unused", "default", temporal_client)
     dispatcher = Dispatcher(conn, task_queue=task_queue, lookup=lookup)
     for h in build(

@@ -62,7 +62,7 @@ SCRIPTS = {
 }
 
 
-def lookup(package_id: str, script: str) -> Manifest | None:
+def lookup(package_id: str, script: str, version: str | None = None) -> Manifest | None:
     return SCRIPTS.get(script) if package_id == "demo" else None
 
 

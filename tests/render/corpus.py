@@ -22,7 +22,9 @@ class Corpus:
     dependencies: dict[str, list[str]] = field(default_factory=dict)
     tokens: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    def resolve(self, package_id: str, ref: str) -> ResolvedComponent | None:
+    def resolve(
+        self, package_id: str, ref: str, version: str | None = None
+    ) -> ResolvedComponent | None:
         for pkg in [package_id, *self.dependencies.get(package_id, [])]:
             for comp in self.components.get(pkg, []):
                 if comp.get("id") == ref:

@@ -21,7 +21,9 @@ class MemoryPackages:
         self.components.setdefault(package_id, []).extend(components)
         self.dependencies[package_id] = list(deps)
 
-    def resolve(self, package_id: str, ref: str) -> ResolvedComponent | None:
+    def resolve(
+        self, package_id: str, ref: str, version: str | None = None
+    ) -> ResolvedComponent | None:
         for pkg in [package_id, *self.dependencies.get(package_id, [])]:
             for comp in self.components.get(pkg, []):
                 if comp.get("id") == ref:

@@ -419,15 +419,15 @@ async def entity_action(request: Request) -> Response:
     id = str(request.path_params["id"])
     action = str(request.path_params["action"])
 
-    def work() -> tuple[Target, str]:
+    def work() -> tuple[Target, str, str | None]:
         target = resolve(db, identity, request.path_params)
         script = declared_actions(target.model).get(action)
         if script is None:
             raise NotFoundError(f"{target.name} has no action {action[:64]!r}")
         target.entities().read(target.name, id)
-        return target, script
+        return target, script, target.where.version_of(target.package)
 
-    target, script = await run_in_threadpool(work)
+    target, script, version = await run_in_threadpool(work)
     req = ActionRequest(
         tenant_id=str(target.where.tenant["id"]),
         tenant_slug=target.where.slug,
@@ -437,5 +437,6 @@ async def entity_action(request: Request) -> Response:
         user_id=identity.user_id,
         user_level=identity.level,
         idempotency_key=request.headers.get("idempotency-key"),
+        version=version,
     )
     return await dispatch(request, req)

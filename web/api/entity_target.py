@@ -53,6 +53,10 @@ class Tenancy:
     def package_ids(self) -> frozenset[str]:
         return directory(self.db).packages(str(self.tenant["id"]))
 
+    def version_of(self, package_id: str) -> str | None:
+        """The version of `package_id` the tenant installed (None: not installed)."""
+        return directory(self.db).installed(str(self.tenant["id"])).versions.get(package_id)
+
 
 def tenancy(db: Database, slug: str, identity: Identity) -> Tenancy:
     tenant = directory(db).tenant(slug)

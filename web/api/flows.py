@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -30,13 +29,13 @@ from engine.dispatch import DEFAULT_WAIT_S
 from engine.flows.dispatch import FlowDispatcher, FlowRequest, outcome_of
 from engine.flows.errors import FlowDenied, FlowInvalid, FlowNotFound
 from engine.flows.payloads import APPROVAL_REFUSED, ApprovalDecision
-from engine.flows.triggers import find_webhook, installed_packages, secret_matches, tenant_env
+from engine.flows.triggers import find_webhook, secret_matches, tenant_env
 from engine.flows.validate import validate_definition
 from web.actions import read_json
 from web.errors import ApiError
 from web.identity import Identity, current_identity
-from web.services import WebServices, services
-from web.tenancy import resolve_tenant
+from web.services import services
+from web.tenancy import installed_packages, resolve_tenant
 
 SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name
 DISPATCHER_KEY = "flow_dispatcher"
@@ -73,16 +72,12 @@ def _refusal(exc: FlowNotFound | FlowDenied | FlowInvalid, identity: Identity) -
     return ApiError(422, exc.message, details=[i.to_json() for i in exc.issues])
 
 
-async def _installed(svc: WebServices, tenant_id: str) -> list[str]:
-    return list(await run_in_threadpool(installed_packages(svc.db), tenant_id))
-
-
 async def start_flow(request: Request) -> JSONResponse:
-    svc = services(request)
     tenant = await resolve_tenant(request, request.path_params["tenant"])
     package_id = request.path_params["package"]
     identity = current_identity(request)
-    if package_id not in await _installed(svc, tenant["id"]):
+    installed = (await installed_packages(request, tenant["id"])).versions
+    if package_id not in installed:
         raise ApiError(404, f"package {package_id!r} is not installed for this tenant")
     body = await read_json(request)
     payload = body.get("input") if isinstance(body, dict) and "input" in body else body
@@ -96,6 +91,7 @@ async def start_flow(request: Request) -> JSONResponse:
         user_level=identity.level,
         trigger="page" if request.query_params.get("trigger") == "page" else "manual",
         idempotency_key=request.headers.get("idempotency-key"),
+        version=installed[package_id],
     )
     try:
         outcome = await flow_dispatcher(request).run(req, wait=_wait(request))
@@ -105,11 +101,11 @@ async def start_flow(request: Request) -> JSONResponse:
 
 
 async def webhook(request: Request) -> Response:
-    svc = services(request)
     tenant = await resolve_tenant(request, request.path_params["tenant"])
     flow_ref = request.path_params["flow"]
     dispatcher = flow_dispatcher(request)
-    hooks = find_webhook(dispatcher, await _installed(svc, tenant["id"]), flow_ref)
+    installed = (await installed_packages(request, tenant["id"])).versions
+    hooks = find_webhook(dispatcher, installed, flow_ref)
     if not hooks:
         raise ApiError(404, f"no webhook {flow_ref!r} in this tenant")
     if len(hooks) > 1:
@@ -127,6 +123,7 @@ async def webhook(request: Request) -> Response:
         user_level=hook.trigger.run_as_level,
         trigger="webhook",
         idempotency_key=request.headers.get("idempotency-key"),
+        version=hook.version,
     )
     try:
         handle = await dispatcher.start(req, check_level=False)

@@ -42,7 +42,8 @@ from web.middleware.csrf import csrf_token
 from web.services import services
 from web.tenancy import DEFAULT_TENANT
 
-ActionLevel = Callable[[str, str], int | None]  # (package, script) -> its minLevel, if any
+# (package, script, installed version) -> the script's minLevel, if it is an action
+ActionLevel = Callable[[str, str, str | None], int | None]
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 ERROR = {"$ref": "#/components/schemas/Error"}
 ID_PATTERN = "^[A-Za-z0-9-][A-Za-z0-9_-]{0,35}$"
@@ -383,7 +384,7 @@ def action_paths(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for action, script in declared_actions(model).items():
-        level = action_level(model.package_id, script)
+        level = action_level(model.package_id, script, where.version_of(model.package_id))
         if level is None or where.scope.level < level:
             continue
         out[f"{base}/{{id}}/{action}"] = {"post": {
@@ -580,8 +581,8 @@ def document(where: Tenancy, action_level: ActionLevel) -> dict[str, Any]:
 def action_levels(request: Request) -> ActionLevel:
     catalog = services(request).catalog
 
-    def level(package_id: str, script: str) -> int | None:
-        package = catalog.find(package_id)
+    def level(package_id: str, script: str, version: str | None) -> int | None:
+        package = catalog.pick(package_id, version)
         found = package.script(script) if package is not None else None
         return found.min_level if found is not None and found.kind == "action" else None
 

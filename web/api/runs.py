@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -63,7 +62,7 @@ from web.auth.guards import require_level
 from web.errors import ApiError
 from web.identity import current_identity
 from web.services import WebServices, services
-from web.tenancy import resolve_tenant
+from web.tenancy import installed_packages, resolve_tenant
 
 log = logging.getLogger("metabuilder.web.runs")
 
@@ -172,8 +171,8 @@ async def retry_run(request: Request) -> JSONResponse:
         raise ApiError(409, "Only actions and flows started by hand can be retried.")
     if run.status == WorkflowExecutionStatus.RUNNING:
         raise ApiError(409, "The run is still going; cancel it or wait for it to end.")
-    installed = await run_in_threadpool(svc.db.installed_packages.list, tenant["id"])
-    if not any(row["package_id"] == package for row in installed):
+    version = (await installed_packages(request, tenant["id"])).versions.get(package)
+    if version is None:
         raise ApiError(404, f"package {package!r} is no longer installed for this tenant")
     try:
         args = await run_inputs(client, client.get_workflow_handle(run.id, run_id=run.run_id))
@@ -193,6 +192,7 @@ async def retry_run(request: Request) -> JSONResponse:
                     input=again,
                     user_id=identity.user_id,
                     user_level=identity.level,
+                    version=version,
                 ),
                 wait=False,
             )
@@ -206,6 +206,7 @@ async def retry_run(request: Request) -> JSONResponse:
                     input=again,
                     user_id=identity.user_id,
                     user_level=identity.level,
+                    version=version,
                 ),
                 wait=False,
             )

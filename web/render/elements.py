@@ -95,7 +95,9 @@ def compile_element(compiler: TemplateCompiler, node_type: str, raw: Mapping[str
         type_name = node_type
         if dynamic_type is not None:
             type_name = display_string(dynamic_type(scope, run)) or "Box"
-        kind, target = run.renderer.lookup(run.package_id, type_name)
+        kind, target = run.renderer.lookup(
+            run.package_id, type_name, run.context.versions, run.versions_id
+        )
         if kind == "component":
             if target.id == run.component and target.package_id == run.package_id:
                 # A component named like a primitive that uses that primitive (Breadcrumbs).
@@ -197,11 +199,12 @@ def compile_element(compiler: TemplateCompiler, node_type: str, raw: Mapping[str
 
     if not foldable:
         return render_element
-    folds: dict[tuple[str, bool], tuple[str, dict[str, str]]] = {}
+    folds: dict[tuple[str, int, bool], tuple[str, dict[str, str]]] = {}
 
     def render_folded(scope: Mapping[str, Any], run: RenderRun) -> str:
-        """A subtree without bindings renders once per package; later renders reuse it."""
-        key = (run.package_id, bool(run.ui.get("thead")))
+        """A subtree without bindings renders once per package (and set of installed package
+        versions: its components may differ between them); later renders reuse it."""
+        key = (run.package_id, run.versions_id, bool(run.ui.get("thead")))
         found = folds.get(key)
         if found is not None:
             html, css = found

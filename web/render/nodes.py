@@ -206,7 +206,9 @@ class TemplateCompiler:
         def render_ref(scope: Mapping[str, Any], run: RenderRun) -> str:
             if not isinstance(target, str):
                 return run.placeholder("$ref", "reference is not a string")
-            compiled = run.renderer.find_component(run.package_id, target)
+            compiled = run.renderer.find_component(
+                run.package_id, target, run.context.versions, run.versions_id
+            )
             if compiled is None:
                 return run.placeholder("$ref", f"no component {target!r}")
             return run.renderer.render_in_scope(compiled, scope, run)
@@ -304,7 +306,9 @@ class TemplateCompiler:
             ref = ref_fn(scope, run)
             if not isinstance(ref, str) or not ref:
                 return run.placeholder(str(raw.get("type")), "reference is not a component id")
-            compiled = run.renderer.find_component(run.package_id, ref)
+            compiled = run.renderer.find_component(
+                run.package_id, ref, run.context.versions, run.versions_id
+            )
             if compiled is None:
                 return run.placeholder(ref, "component not found")
             props = {k: g(scope, run) for k, g in values.items()}

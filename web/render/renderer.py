@@ -26,8 +26,11 @@ _UNKNOWN: Final[Lookup] = ("unknown", None)
 _MAX_CACHE: Final = 20_000
 
 
-def _no_resolver(package_id: str, ref: str) -> ResolvedComponent | None:
+def _no_resolver(package_id: str, ref: str, version: str | None) -> ResolvedComponent | None:
     return None
+
+
+_NO_VERSIONS: Final[Mapping[str, str]] = {}
 
 
 class Renderer:
@@ -44,9 +47,13 @@ class Renderer:
         self.styles = StyleSheet()
         self._compiler = TemplateCompiler(self.styles)
         self._compiled: dict[tuple[str, str, int], tuple[Mapping[str, Any], CompiledComponent]] = {}
-        self._lookups: dict[tuple[str, str], Lookup] = {}
-        self._refs: dict[tuple[str, str], CompiledComponent | None] = {}
+        # keyed by (versions_id, package, ref or type): one tenant's package versions never
+        # leak into another's page
+        self._lookups: dict[tuple[int, str, str], Lookup] = {}
+        self._refs: dict[tuple[int, str, str], CompiledComponent | None] = {}
         self._dynamic: dict[str, NodeFn] = {}
+        self._versions: dict[tuple[tuple[str, str], ...], int] = {(): 0}
+        self._versions_next = 1
         self._lock = threading.Lock()
 
     # -- public --------------------------------------------------------------------------------
@@ -87,30 +94,66 @@ class Renderer:
             self._refs.clear()
             self._dynamic.clear()
 
+    def versions_id(self, versions: Mapping[str, str]) -> int:
+        """A number per distinct set of package versions (0: none given, the newest); a
+        number is never given to another set, even after the table was emptied."""
+        key = tuple(sorted(versions.items())) if versions else ()
+        found = self._versions.get(key)
+        if found is None:
+            with self._lock:
+                if len(self._versions) > _MAX_CACHE:
+                    self._versions = {(): 0}
+                found = self._versions.get(key)
+                if found is None:
+                    found = self._versions[key] = self._versions_next
+                    self._versions_next += 1
+        return found
+
     @property
     def primitive_types(self) -> frozenset[str]:
         return frozenset(self._primitives)
 
     # -- used by compiled nodes ----------------------------------------------------------------
 
-    def find_component(self, package_id: str, ref: str) -> CompiledComponent | None:
-        key = (package_id, ref)
+    def find_component(
+        self,
+        package_id: str,
+        ref: str,
+        versions: Mapping[str, str] = _NO_VERSIONS,
+        versions_id: int = 0,
+    ) -> CompiledComponent | None:
+        """The component `ref` as seen from `package_id`, at `versions` (the tenant's
+        installed versions; `versions_id` is `versions_id(versions)`)."""
+        key = (versions_id, package_id, ref)
         if key in self._refs:
             return self._refs[key]
-        found = self._resolve(package_id, ref)
+        version = versions.get(package_id)
+        found = self._resolve(package_id, ref, version)
         if found is None and "." in ref:
             owner, _, name = ref.rpartition(".")
-            found = self._resolve(owner, name) or self._resolve(package_id, name)
+            found = self._resolve(owner, name, versions.get(owner)) or self._resolve(
+                package_id, name, version
+            )
         compiled = self.compile(found.package_id, found.definition) if found is not None else None
         self._refs[key] = compiled
         return compiled
 
-    def lookup(self, package_id: str, node_type: str) -> Lookup:
-        key = (package_id, node_type)
+    def lookup(
+        self,
+        package_id: str,
+        node_type: str,
+        versions: Mapping[str, str] = _NO_VERSIONS,
+        versions_id: int = 0,
+    ) -> Lookup:
+        key = (versions_id, package_id, node_type)
         found = self._lookups.get(key)
         if found is not None:
             return found
-        component = self.find_component(package_id, node_type) if node_type[:1].isupper() else None
+        component = (
+            self.find_component(package_id, node_type, versions, versions_id)
+            if node_type[:1].isupper()
+            else None
+        )
         if component is not None:
             result: Lookup = ("component", component)
         elif node_type in self._primitives:

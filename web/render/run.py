@@ -33,6 +33,7 @@ class RenderRun:
         "renderer",
         "stack",
         "ui",
+        "versions_id",
     )
 
     def __init__(
@@ -55,6 +56,8 @@ class RenderRun:
         self._ids = 0
         # One budget for the whole render: no page can make its expressions run for long.
         self.eval_state = EvalState(budget=RENDER_STEP_BUDGET)
+        # Which package versions this render sees, as a small number for cache keys.
+        self.versions_id = renderer.versions_id(context.versions)
 
     def new_id(self, prefix: str = "mb") -> str:
         self._ids += 1

@@ -14,8 +14,9 @@ class ResolvedComponent(NamedTuple):
     definition: Mapping[str, Any]
 
 
-Resolver = Callable[[str, str], "ResolvedComponent | None"]
-"""resolve(package_id, ref) -> the component `ref` (an id or a name) as seen from `package_id`."""
+Resolver = Callable[[str, str, "str | None"], "ResolvedComponent | None"]
+"""resolve(package_id, ref, version) -> the component `ref` (an id or a name) as seen from
+`package_id` at `version` (the tenant's installed version; None: the newest)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,8 @@ class RenderContext:
     data: Mapping[str, Any] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
     csrf_token: str = ""
+    versions: Mapping[str, str] = field(default_factory=dict)
+    """The tenant's installed package versions: components resolve at these versions."""
 
 
 @dataclass(frozen=True, slots=True)

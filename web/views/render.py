@@ -45,7 +45,7 @@ def component_for(svc: WebServices, target: Target, kind: str) -> tuple[str, Map
     declared = target.model.schema.get("x-views")
     ref = declared.get(kind) if isinstance(declared, Mapping) else None
     if isinstance(ref, str):
-        package = svc.catalog.find(target.package_id)
+        package = svc.catalog.pick(target.package_id, target.version)
         component = package.component(ref) if package is not None else None
         if component is not None:
             return target.package_id, component.definition
@@ -75,11 +75,12 @@ def render_view(
         data={"view": dict(view)},
         params={"package": target.package_id, "entity": target.model.name},
         csrf_token=token,
+        versions=target.versions,
     )
     result = svc.renderer.render(package_id, definition, {}, context)
     if request.headers.get(FRAGMENT_HEADER) == "main":
         return HTMLResponse(main_fragment(result.html, result.css), status_code=status)
-    package = svc.catalog.find(target.package_id)
+    package = svc.catalog.pick(target.package_id, target.version)
     page = Document(
         title=title,
         tenant_slug=target.slug,

@@ -11,7 +11,8 @@ entities. Anything else is not a view (the page router then answers 404).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -27,7 +28,7 @@ from web.html import FRAGMENT_HEADER, Document, message_page, render_document
 from web.identity import Identity, current_identity, level_name
 from web.middleware.csrf import csrf_token
 from web.services import WebServices
-from web.tenancy import DEFAULT_TENANT
+from web.tenancy import DEFAULT_TENANT, directory
 
 ACTIONS = ("list", "new", "detail", "edit")
 
@@ -38,6 +39,12 @@ class Target:
     model: EntityModel
     action: str
     record_id: str | None = None
+    versions: Mapping[str, str] = field(default_factory=dict)
+    """The tenant's enabled packages and the version of each it installed."""
+
+    @property
+    def version(self) -> str | None:
+        return self.versions.get(self.package_id)
 
     @property
     def slug(self) -> str:
@@ -77,8 +84,8 @@ def find_target(svc: WebServices, tenant: dict[str, Any], path: str) -> Target |
     if parsed is None:
         return None
     package_id, entity, action, record_id = parsed
-    installed = svc.db.installed_packages.list(tenant["id"])
-    if not any(row["package_id"] == package_id and row.get("enabled", True) for row in installed):
+    versions = directory(svc.db).installed(str(tenant["id"])).versions
+    if package_id not in versions:
         return None
     try:
         bound = svc.db.schema.get(entity, package_id)
@@ -86,13 +93,14 @@ def find_target(svc: WebServices, tenant: dict[str, Any], path: str) -> Target |
         return None
     if bound.model.package_id != package_id or bound.model.name != entity:
         return None
-    return Target(tenant, in_author_order(svc, bound.model), action, record_id)
+    model = in_author_order(svc, bound.model, versions.get(package_id))
+    return Target(tenant, model, action, record_id, versions)
 
 
-def in_author_order(svc: WebServices, model: EntityModel) -> EntityModel:
+def in_author_order(svc: WebServices, model: EntityModel, version: str | None) -> EntityModel:
     """The model with its fields in the order the package's schema file lists them (the
     registry's copy may come back from a JSONB column, which sorts keys its own way)."""
-    package = svc.catalog.find(model.package_id)
+    package = svc.catalog.pick(model.package_id, version)
     declared = next(
         (
             e

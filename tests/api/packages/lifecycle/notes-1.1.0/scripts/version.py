@@ -1,0 +1,2 @@
+def main(ctx):
+    return "1.1.0"
