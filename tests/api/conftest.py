@@ -4,19 +4,27 @@ of `rival`), as in the authorisation matrix (tests/auth/test_matrix.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from temporalio.client import Client
 
+from engine.cli.services import script_lookup
+from engine.dispatch import Dispatcher
+from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
+from engine.temporal_client import TemporalConnection
 from tests.auth.harness import BUILTIN, Harness, build, close, login
 from tests.fixtures.databases import database, database_url  # noqa: F401
 from web.services import WebServices
+from worker.main import run_worker
+from worker.script_host import host_factory
 
 PACKAGES = Path(__file__).resolve().parent / "packages"
 ROLES = ("public", "user", "moderator", "admin", "god", "supergod")
@@ -92,3 +100,34 @@ async def api(database_url: str, tmp_path: Path) -> AsyncIterator[Api]:  # noqa:
             result.users["rival-god"] = h.user("rival", "rival-god", "god")
             yield result
         await close(h)
+
+
+@asynccontextmanager
+async def with_worker(
+    url: str,
+    data_dir: Path,
+    temporal_client: Client,
+    task_queue: str,
+    dirs: Sequence[Path],
+) -> AsyncIterator[Api]:
+    """The app over the database at `url` with the packages of `dirs`, and a real worker (the
+    production `run_worker`) on `task_queue` of the session's Temporal dev server."""
+    catalog = Catalog(list(dirs))
+    conn = TemporalConnection("unused", "default", temporal_client)
+    dispatcher = Dispatcher(conn, task_queue=task_queue, lookup=script_lookup(catalog))
+    for h in build(url, data_dir, packages_dirs=tuple(dirs), dispatcher=dispatcher,
+                   temporal=conn, task_queue=task_queue):  # fmt: skip
+        stop, ready = asyncio.Event(), asyncio.Event()
+        worker = asyncio.create_task(
+            run_worker(temporal_client, task_queue=task_queue, catalog=catalog,
+                       host_for=host_factory(h.db), stop=stop, on_ready=ready.set,
+                       db=h.db, data_dir=data_dir)
+        )  # fmt: skip
+        await asyncio.wait_for(ready.wait(), 60)
+        try:
+            async with AsyncExitStack() as exits:
+                yield Api(h, exits)
+        finally:
+            stop.set()
+            await worker
+            await close(h)

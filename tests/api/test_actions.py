@@ -7,24 +7,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import orjson
 import pytest
 from temporalio.client import Client
 
-from engine.cli.services import script_lookup
-from engine.dispatch import Dispatcher
-from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
-from engine.temporal_client import TemporalConnection
-from tests.api.conftest import FORUM, PACKAGES, Api
-from tests.auth.harness import BUILTIN, build, close
+from tests.api.conftest import FORUM, PACKAGES, Api, with_worker
+from tests.auth.harness import BUILTIN
 from tests.fixtures.temporal import task_queue, temporal_client, temporal_server  # noqa: F401
-from web.services import WebServices
-from worker.main import run_worker
-from worker.script_host import host_factory
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
 
@@ -36,37 +28,15 @@ async def stack(
     temporal_client: Client,  # noqa: F811
     task_queue: str,  # noqa: F811
 ) -> AsyncIterator[Api]:
-    catalog = Catalog([BUILTIN, PACKAGES])
-    conn = TemporalConnection("unused", "default", temporal_client)
-
-    lookup = script_lookup(catalog)
-    dispatcher = Dispatcher(conn, task_queue=task_queue, lookup=lookup)
-    for h in build(
-        database_url, tmp_path / "data", packages_dirs=(BUILTIN, PACKAGES),
-        dispatcher=dispatcher, temporal=conn, task_queue=task_queue,
-    ):  # fmt: skip
-        stop, ready = asyncio.Event(), asyncio.Event()
-        worker = asyncio.create_task(
-            run_worker(temporal_client, task_queue=task_queue, catalog=catalog,
-                       host_for=host_factory(h.db), stop=stop, on_ready=ready.set,
-                       db=h.db, data_dir=tmp_path / "data")
-        )  # fmt: skip
-        await asyncio.wait_for(ready.wait(), 60)
-        try:
-            async with AsyncExitStack() as exits:
-                api = Api(h, exits)
-                svc = h.app.state.services
-                assert isinstance(svc, WebServices)
-                tenant = h.tenant("acme")
-                api.tenants["acme"] = tenant
-                PackageManager(h.db, svc.catalog).install(tenant["id"], "forum")
-                for role in ("user", "moderator", "admin"):
-                    api.users[role] = h.user("acme", role, role)
-                yield api
-        finally:
-            stop.set()
-            await worker
-            await close(h)
+    dirs = (BUILTIN, PACKAGES)
+    data = tmp_path / "data"
+    async with with_worker(database_url, data, temporal_client, task_queue, dirs) as api:
+        tenant = api.h.tenant("acme")
+        api.tenants["acme"] = tenant
+        PackageManager(api.h.db, api.services.catalog).install(tenant["id"], "forum")
+        for role in ("user", "moderator", "admin"):
+            api.users[role] = api.h.user("acme", role, role)
+        yield api
 
 
 async def test_an_entity_action_runs_its_script_on_the_row(stack: Api) -> None:

@@ -9,7 +9,6 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,11 @@ import pytest
 from temporalio.client import Client
 
 from dbal.scope import Scope
-from engine.cli.services import script_lookup
-from engine.dispatch import Dispatcher
-from engine.packages import Catalog
 from engine.packages.lifecycle import PackageManager
-from engine.temporal_client import TemporalConnection
 from engine.workflows.package_install import PackageChange, start_package_change
-from tests.api.conftest import PACKAGES, Api
-from tests.auth.harness import BUILTIN, build, close, login
+from tests.api.conftest import PACKAGES, Api, with_worker
+from tests.auth.harness import BUILTIN, login
 from tests.fixtures.temporal import task_queue, temporal_client, temporal_server  # noqa: F401
-from web.services import WebServices
-from worker.main import run_worker
-from worker.script_host import host_factory
 
 pytestmark = [pytest.mark.temporal, pytest.mark.slow]
 
@@ -46,38 +38,17 @@ async def stack(
     task_queue: str,  # noqa: F811
 ) -> AsyncIterator[Api]:
     dirs = (BUILTIN, PACKAGES, LIFECYCLE)
-    catalog = Catalog(list(dirs))
-    conn = TemporalConnection("unused", "default", temporal_client)
-
-    lookup = script_lookup(catalog)
-    dispatcher = Dispatcher(conn, task_queue=task_queue, lookup=lookup)
-    for h in build(database_url, tmp_path / "data", packages_dirs=dirs, dispatcher=dispatcher,
-                   temporal=conn, task_queue=task_queue):  # fmt: skip
-        stop, ready = asyncio.Event(), asyncio.Event()
-        worker = asyncio.create_task(
-            run_worker(temporal_client, task_queue=task_queue, catalog=catalog,
-                       host_for=host_factory(h.db), stop=stop, on_ready=ready.set,
-                       db=h.db, data_dir=tmp_path / "data")
-        )  # fmt: skip
-        await asyncio.wait_for(ready.wait(), 60)
-        try:
-            async with AsyncExitStack() as exits:
-                api = Api(h, exits)
-                svc = h.app.state.services
-                assert isinstance(svc, WebServices)
-                manager = PackageManager(h.db, svc.catalog)
-                for slug in ("acme", "rival"):
-                    api.tenants[slug] = h.tenant(slug)
-                    manager.install(api.tenants[slug]["id"], "forum")
-                for role in ("user", "moderator", "admin"):
-                    api.users[role] = h.user("acme", role, role)
-                api.users["rival-admin"] = h.user("rival", "rival-admin", "admin")
-                api.users["rival-god"] = h.user("rival", "rival-god", "god")
-                yield api
-        finally:
-            stop.set()
-            await worker
-            await close(h)
+    data = tmp_path / "data"
+    async with with_worker(database_url, data, temporal_client, task_queue, dirs) as api:
+        manager = PackageManager(api.h.db, api.services.catalog)
+        for slug in ("acme", "rival"):
+            api.tenants[slug] = api.h.tenant(slug)
+            manager.install(api.tenants[slug]["id"], "forum")
+        for role in ("user", "moderator", "admin"):
+            api.users[role] = api.h.user("acme", role, role)
+        api.users["rival-admin"] = api.h.user("rival", "rival-admin", "admin")
+        api.users["rival-god"] = api.h.user("rival", "rival-god", "god")
+        yield api
 
 
 def item(listing: httpx.Response, package_id: str) -> dict[str, Any]:
