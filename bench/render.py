@@ -156,7 +156,7 @@ def load_ui_home() -> tuple[Renderer, Mapping[str, Any]]:
     components = {c["id"]: c for c in document["components"]}
     by_name = {c["name"]: c for c in document["components"]}
 
-    def resolve(package_id: str, ref: str, version: str | None) -> ResolvedComponent | None:
+    def resolve(package_id: str, ref: str, versions: Any) -> ResolvedComponent | None:
         found = components.get(ref) or by_name.get(ref)
         return ResolvedComponent("ui_home", found) if found else None
 

@@ -6,6 +6,7 @@ Shared by `up`, `web`, `worker` and the admin commands so that each process is w
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -80,8 +81,8 @@ def script_lookup(catalog: Catalog) -> ScriptLookup:
 def resolver_for(catalog: Catalog) -> Resolver:
     """The renderer's component resolver over a package catalog."""
 
-    def resolve(package_id: str, ref: str, version: str | None) -> ResolvedComponent | None:
-        found = catalog.resolve(package_id, ref, version)
+    def resolve(package_id: str, ref: str, versions: Mapping[str, str]) -> ResolvedComponent | None:
+        found = catalog.resolve(package_id, ref, versions)
         return ResolvedComponent(found.package_id, found.definition) if found else None
 
     return resolve

@@ -7,8 +7,9 @@ problems kept in `Catalog.problems`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from engine.packages.errors import PackageNotFound
 from engine.packages.jsonread import LoadMode
@@ -18,6 +19,8 @@ from engine.packages.problems import Problem
 from engine.packages.semver import Range, Version, is_version
 
 __all__ = ["Catalog"]
+
+_NONE: Mapping[str, str] = MappingProxyType({})
 
 
 def _version_key(version: str) -> Version:
@@ -116,40 +119,60 @@ class Catalog:
         """The newest version of every package, sorted by id."""
         return [self.get(pid) for pid in self.ids()]
 
-    def dependency_packages(self, package: Package) -> list[Package]:
+    def dependency(
+        self, dep_id: str, range_: str, installed: Mapping[str, str] = _NONE
+    ) -> Package | None:
+        """The version of a dependency a package sees: the one installed (`installed`: the
+        tenant's package versions) when it is in the catalog and in `range_`, else the newest
+        in `range_`."""
+        version = installed.get(dep_id)
+        if version is not None and is_version(version) and Range.parse(range_).matches(version):
+            found = self.find(dep_id, version)
+            if found is not None:
+                return found
+        return self.best(dep_id, range_) if dep_id in self else None
+
+    def dependency_packages(
+        self, package: Package, installed: Mapping[str, str] = _NONE
+    ) -> list[Package]:
         deps = []
         for dep_id, range_ in package.dependencies.items():
-            dep = self.best(dep_id, range_) if dep_id in self else None
+            dep = self.dependency(dep_id, range_, installed)
             if dep is not None:
                 deps.append(dep)
         return deps
 
-    def lookup_in(self, package: Package, ref: str) -> tuple[Package, ComponentDef] | None:
+    def lookup_in(
+        self, package: Package, ref: str, installed: Mapping[str, str] = _NONE
+    ) -> tuple[Package, ComponentDef] | None:
         """Resolve a component reference as the original data expects: in the package by id,
-        then by name; a ``dep.Name`` form in that package; then in its dependencies."""
+        then by name; a ``dep.Name`` form in that package; then in its dependencies (at the
+        versions `dependency` chooses)."""
         own = package.component(ref)
         if own is not None:
             return package, own
         head, _, tail = ref.partition(".")
         if tail:
             target = package if head == package.id else None
-            if target is None and head in package.dependencies and head in self:
-                target = self.best(head, package.dependencies[head])
+            if target is None and head in package.dependencies:
+                target = self.dependency(head, package.dependencies[head], installed)
             if target is not None:
                 found = target.component(tail)
                 if found is not None:
                     return target, found
-        for dep in self.dependency_packages(package):
+        for dep in self.dependency_packages(package, installed):
             found = dep.component(ref)
             if found is not None:
                 return dep, found
         return None
 
-    def resolve(self, package_id: str, ref: str, version: str | None = None) -> ResolvedRef | None:
-        """(owning package id, component definition) for a reference made inside a package
-        (of `version`, as `pick` chooses)."""
-        package = self.pick(package_id, version)
+    def resolve(
+        self, package_id: str, ref: str, installed: Mapping[str, str] = _NONE
+    ) -> ResolvedRef | None:
+        """(owning package id, component definition) for a reference made inside a package,
+        at the versions a tenant installed (`installed`; `pick` and `dependency` choose)."""
+        package = self.pick(package_id, installed.get(package_id))
         if package is None:
             return None
-        found = self.lookup_in(package, ref)
+        found = self.lookup_in(package, ref, installed)
         return ResolvedRef(found[0].id, found[1].definition) if found else None

@@ -23,7 +23,7 @@ class Corpus:
     tokens: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def resolve(
-        self, package_id: str, ref: str, version: str | None = None
+        self, package_id: str, ref: str, versions: Mapping[str, str] | None = None
     ) -> ResolvedComponent | None:
         for pkg in [package_id, *self.dependencies.get(package_id, [])]:
             for comp in self.components.get(pkg, []):

@@ -49,7 +49,7 @@ def test_reports_each_component_and_totals() -> None:
 
 
 def test_a_component_that_raises_is_reported_and_the_run_goes_on() -> None:
-    def broken_resolver(package_id: str, ref: str, version: str | None) -> Any:
+    def broken_resolver(package_id: str, ref: str, versions: Any) -> Any:
         raise RuntimeError("catalog unavailable")
 
     comps = [

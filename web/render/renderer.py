@@ -26,7 +26,9 @@ _UNKNOWN: Final[Lookup] = ("unknown", None)
 _MAX_CACHE: Final = 20_000
 
 
-def _no_resolver(package_id: str, ref: str, version: str | None) -> ResolvedComponent | None:
+def _no_resolver(
+    package_id: str, ref: str, versions: Mapping[str, str]
+) -> ResolvedComponent | None:
     return None
 
 
@@ -127,13 +129,11 @@ class Renderer:
         key = (versions_id, package_id, ref)
         if key in self._refs:
             return self._refs[key]
-        version = versions.get(package_id)
-        found = self._resolve(package_id, ref, version)
+        found = self._resolve(package_id, ref, versions)
         if found is None and "." in ref:
             owner, _, name = ref.rpartition(".")
-            found = self._resolve(owner, name, versions.get(owner)) or self._resolve(
-                package_id, name, version
-            )
+            found = self._resolve(owner, name, versions)
+            found = found or self._resolve(package_id, name, versions)
         compiled = self.compile(found.package_id, found.definition) if found is not None else None
         self._refs[key] = compiled
         return compiled

@@ -14,9 +14,9 @@ class ResolvedComponent(NamedTuple):
     definition: Mapping[str, Any]
 
 
-Resolver = Callable[[str, str, "str | None"], "ResolvedComponent | None"]
-"""resolve(package_id, ref, version) -> the component `ref` (an id or a name) as seen from
-`package_id` at `version` (the tenant's installed version; None: the newest)."""
+Resolver = Callable[[str, str, Mapping[str, str]], "ResolvedComponent | None"]
+"""resolve(package_id, ref, versions) -> the component `ref` (an id or a name) as seen from
+`package_id`, at the tenant's installed package `versions` (none given: the newest)."""
 
 
 @dataclass(frozen=True, slots=True)
